@@ -1,0 +1,22 @@
+package dev.safeupdater.api;
+
+import dev.safeupdater.execution.Services;
+import io.helidon.webserver.http.HttpRouting;
+
+/** Registers the whole HTTP API on a routing; the server and the tests use this same method. */
+public final class ApiRouting {
+    private ApiRouting() {
+    }
+
+    public static void register(HttpRouting.Builder routing, Services services) {
+        routing.addFilter(new RequestMetrics());
+        Problems.register(routing);
+        routing.register("/api/v1/evaluate", new EvaluateResource(services.decisions()))
+                .register("/api/v1/assets", new AssetsResource(services.assets(), services.decisions()))
+                .register("/api/v1/decisions", new DecisionsResource(services.decisions()))
+                .register("/api/v1/rules", new RulesResource(services.policy()))
+                .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
+                        "no API resource " + req.prologue().method().text() + " " + req.path().path(),
+                        java.util.List.of()));
+    }
+}

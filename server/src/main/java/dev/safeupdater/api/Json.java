@@ -1,0 +1,123 @@
+package dev.safeupdater.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.safeupdater.execution.FieldError;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** JSON in and out of HTTP exchanges: strict parsing with a size limit, and rendering. */
+public final class Json {
+    /** Larger bodies are refused unread. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    static final String JSON = "application/json";
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private Json() {
+    }
+
+    /** Reads the request body as {@code type}; every way it can be wrong becomes a 400 that says how. */
+    static <T> T read(ServerRequest req, Class<T> type) {
+        req.headers().contentType().ifPresent(ct -> {
+            if (!ct.mediaType().subtype().equals("json") && !ct.mediaType().subtype().endsWith("+json")) {
+                throw new ApiException(415, "Unsupported media type", "send the body as application/json");
+            }
+        });
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        if (body.length == 0) {
+            throw ApiException.badRequest("a JSON request body is required");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("the request body must be a JSON object, not null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiException(400, "Invalid input", "unknown field \"" + e.getPropertyName() + "\"",
+                    List.of(new FieldError(path(e), "is not a known field")));
+        } catch (InvalidFormatException e) {
+            throw new ApiException(400, "Invalid input", "field \"" + path(e) + "\" has the wrong type or format",
+                    List.of(new FieldError(path(e), "has the wrong type or format")));
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            String detail = field.isEmpty() ? "the request body must be a JSON object"
+                    : "field \"" + field + "\" has the wrong type";
+            throw new ApiException(400, "Invalid input", detail,
+                    field.isEmpty() ? List.of() : List.of(new FieldError(field, "has the wrong type")));
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + withoutSourceNote(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+        }
+    }
+
+    /** Sends {@code value} as JSON with the given status. */
+    static void send(ServerResponse res, int status, Object value) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render response", e);
+        }
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.send(bytes);
+    }
+
+    /** Jackson appends "(start marker at [Source: ...])" notes that help nobody calling an API. */
+    private static String withoutSourceNote(String message) {
+        int cut = message.indexOf(" (start marker");
+        return cut < 0 ? message : message.substring(0, cut);
+    }
+
+    private static ApiException tooLarge() {
+        return ApiException.badRequest("the request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+}

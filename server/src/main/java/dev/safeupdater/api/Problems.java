@@ -1,0 +1,81 @@
+package dev.safeupdater.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.safeupdater.execution.FieldError;
+import dev.safeupdater.execution.InvalidInputException;
+import dev.safeupdater.execution.NotFoundException;
+import dev.safeupdater.policy.PolicyEngine;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every error as RFC 9457 {@code application/problem+json}: type, title, status, detail and, for invalid
+ * input, the list of field errors.
+ */
+public final class Problems {
+    static final String PROBLEM_JSON = "application/problem+json";
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+    private Problems() {
+    }
+
+    /** Registers the error handlers on a routing. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(ApiException.class, (req, res, e) -> send(res, e.status(), e.title(), e.getMessage(), e.errors()))
+                .error(InvalidInputException.class,
+                        (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(), e.errors()))
+                .error(NotFoundException.class, (req, res, e) -> send(res, 404, "Not found", e.getMessage(), List.of()))
+                .error(PolicyEngine.NoActiveRuleSetException.class,
+                        (req, res, e) -> send(res, 503, "No active rule set", e.getMessage(), List.of()))
+                .error(HttpException.class, (req, res, e) -> {
+                    int status = e.status().code();
+                    send(res, status, e.status().reasonPhrase(), e.getMessage(), List.of());
+                })
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.atError().setCause(e).addKeyValue("event", "http_error")
+                            .addKeyValue("path", req.path().path()).log("unhandled error");
+                    send(res, 500, "Internal server error", "the server failed to handle this request; see its log",
+                            List.of());
+                });
+    }
+
+    /** Sends a problem document. */
+    static void send(ServerResponse res, int status, String title, String detail, List<FieldError> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type(status, errors));
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        if (!errors.isEmpty()) {
+            body.put("errors", errors);
+        }
+        try {
+            byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
+            res.status(status);
+            res.header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
+            res.send(bytes);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String type(int status, List<FieldError> errors) {
+        return switch (status) {
+            case 400 -> errors.isEmpty() ? "/problems/bad-request" : "/problems/invalid-input";
+            case 404 -> "/problems/not-found";
+            case 409 -> "/problems/conflict";
+            case 415 -> "/problems/unsupported-media-type";
+            case 422 -> "/problems/unprocessable";
+            case 503 -> "/problems/unavailable";
+            default -> status >= 500 ? "/problems/server-error" : "about:blank";
+        };
+    }
+}

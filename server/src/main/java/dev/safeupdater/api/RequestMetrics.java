@@ -1,0 +1,36 @@
+package dev.safeupdater.api;
+
+import java.time.Duration;
+
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Timer;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Times every API request into {@code safe_updater_http_request_seconds{method,route,status}}. The route is the
+ * matched pattern (e.g. {@code /api/v1/assets/{id}}), never the raw path, so ids do not explode the label set.
+ */
+final class RequestMetrics implements Filter {
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        try {
+            chain.proceed();
+        } finally {
+            // req.path() is relative to the matched service by now; the prologue keeps the full path
+            String path = req.prologue().uriPath().path();
+            if (path.startsWith("/api/")) {
+                String route = req.matchingPattern().orElse("unmatched");
+                Metrics.globalRegistry().getOrCreate(Timer.builder("safe_updater_http_request")
+                                .description("HTTP API request latency")
+                                .tags(Metrics.tags("method", req.prologue().method().text(), "route", route,
+                                        "status", Integer.toString(res.status().code())))
+                                .publishPercentileHistogram(false))
+                        .record(Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.safeupdater.app;
+
+import java.time.Clock;
+
+import dev.safeupdater.api.ApiRouting;
+import dev.safeupdater.execution.AssetService;
+import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.Services;
+import dev.safeupdater.policy.PolicyEngine;
+import dev.safeupdater.policy.RuleSet;
+import dev.safeupdater.policy.RuleSetException;
+import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.Database;
+import dev.safeupdater.store.DecisionStore;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the stages into services and serves them over HTTP. */
+public final class Application implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private final Services services;
+    private final WebServer server;
+
+    private Application(Services services, WebServer server) {
+        this.services = services;
+        this.server = server;
+    }
+
+    /**
+     * Builds the services: activates the rule set (refusing to start on a bad one) and, when asked, opens and
+     * migrates the database.
+     */
+    public static Services services(Settings settings, boolean withDatabase, Clock clock) {
+        PolicyEngine policy = new PolicyEngine(clock);
+        try {
+            RuleSet set = policy.activate(settings.rulesDir());
+            LOG.atInfo().addKeyValue("event", "rules_activated").addKeyValue("revision", set.revision())
+                    .addKeyValue("files", set.files().size()).addKeyValue("rules", set.ruleNames().size())
+                    .log("rule set {} active ({} rules)", set.revision(), set.ruleNames().size());
+        } catch (RuleSetException e) {
+            throw new StartupException("rule set in " + settings.rulesDir().toAbsolutePath() + " refused:\n"
+                    + e.getMessage());
+        }
+        if (!withDatabase) {
+            return new Services(policy, new DecisionService(policy, null, null, clock), null, null);
+        }
+        Database db = openDatabase(settings);
+        AssetStore assets = new AssetStore(db, clock);
+        DecisionStore decisions = new DecisionStore(db);
+        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db);
+    }
+
+    /** Opens the configured database and applies pending migrations. */
+    static Database openDatabase(Settings settings) {
+        Database db;
+        try {
+            db = Database.open(settings.get("db.url"), settings.get("db.user"), settings.get("db.password"),
+                    settings.getInt("db.pool-size"));
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot open database: " + rootMessage(e));
+        }
+        try {
+            int applied = db.migrate();
+            LOG.atInfo().addKeyValue("event", "database_ready").addKeyValue("url", db.displayUrl())
+                    .addKeyValue("migrations_applied", applied).log("database ready");
+            return db;
+        } catch (RuntimeException e) {
+            db.close();
+            throw new StartupException("cannot migrate database " + db.displayUrl() + ": " + rootMessage(e));
+        }
+    }
+
+    /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
+    public static Application start(Settings settings, Services services) {
+        ObserveFeature observe = ObserveFeature.builder()
+                .observersDiscoverServices(false)
+                .addObserver(HealthObserver.builder()
+                        .details(true)
+                        .useSystemServices(false)
+                        .addCheck(() -> HealthCheckResponse.builder()
+                                .status(services.database() != null && services.database().ping())
+                                .build(), HealthCheckType.READINESS, "database")
+                        .addCheck(() -> {
+                            var active = services.policy().active();
+                            var b = HealthCheckResponse.builder().status(active.isPresent());
+                            active.ifPresent(s -> b.detail("revision", s.revision()));
+                            return b.build();
+                        }, HealthCheckType.READINESS, "rules")
+                        .build())
+                .addObserver(MetricsObserver.create())
+                .build();
+        WebServer server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .shutdownHook(false)
+                .addFeature(observe)
+                .routing(r -> routing(r, services))
+                .build()
+                .start();
+        return new Application(services, server);
+    }
+
+    /** The routing of the whole server; tests reuse it. */
+    public static void routing(HttpRouting.Builder routing, Services services) {
+        ApiRouting.register(routing, services);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        if (services.database() != null) {
+            services.database().close();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** Starting failed for a reason the operator can fix. */
+    public static final class StartupException extends RuntimeException {
+        public StartupException(String message) {
+            super(message);
+        }
+    }
+}

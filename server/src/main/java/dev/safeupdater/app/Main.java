@@ -1,0 +1,85 @@
+package dev.safeupdater.app;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import dev.safeupdater.cli.Launcher;
+import dev.safeupdater.cli.SafeUpdaterCommand;
+import dev.safeupdater.execution.Services;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: {@code safe-updater <command>}. */
+public final class Main implements Launcher {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = SafeUpdaterCommand.create(new Main()).execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public void serve(Map<String, String> flags) throws LaunchException {
+        Settings settings = settings(flags, false);
+        Application app;
+        try {
+            app = Application.start(settings, Application.services(settings, true, Clock.systemUTC()));
+        } catch (Application.StartupException e) {
+            throw new LaunchException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new LaunchException("cannot start the server on " + settings.host() + ":" + settings.port() + ": "
+                    + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("Safe Updater listening on http://" + settings.host() + ":" + app.port());
+        System.out.flush();
+        LoggerFactory.getLogger(Main.class).atInfo().addKeyValue("event", "server_started")
+                .addKeyValue("port", app.port()).log("listening on {}:{}", settings.host(), app.port());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public Services open(Map<String, String> flags, boolean database) throws LaunchException {
+        Settings settings = settings(flags, true);
+        try {
+            return Application.services(settings, database, Clock.systemUTC());
+        } catch (Application.StartupException e) {
+            throw new LaunchException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int migrate(Map<String, String> flags) throws LaunchException {
+        Settings settings = settings(flags, true);
+        try (var db = Application.openDatabase(settings)) {
+            return db.lastMigrationCount();
+        } catch (Application.StartupException e) {
+            throw new LaunchException(e.getMessage(), e);
+        }
+    }
+
+    private static Settings settings(Map<String, String> flags, boolean logsToStderr) throws LaunchException {
+        Settings settings;
+        Map<String, String> effective = new java.util.HashMap<>(flags);
+        if (logsToStderr && !flags.containsKey("log.level") && System.getenv("SAFE_UPDATER_LOG_LEVEL") == null) {
+            effective.put("log.level", "WARN"); // one-shot commands: their output is the result, not the log
+        }
+        try {
+            settings = Settings.load(effective, System.getenv(), Path.of("").toAbsolutePath());
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("configuration: " + e.getMessage(), e);
+        }
+        Logging.configure(settings, logsToStderr);
+        return settings;
+    }
+}

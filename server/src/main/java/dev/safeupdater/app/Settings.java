@@ -1,0 +1,227 @@
+package dev.safeupdater.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * Configuration, layered: defaults &lt; YAML file ({@code --config}) &lt; {@code .env} in the working directory &lt;
+ * environment variables &lt; command-line flags. Every key has one environment name: {@code SAFE_UPDATER_} plus the
+ * key in upper case with dots and dashes as underscores ({@code db.url} → {@code SAFE_UPDATER_DB_URL}).
+ */
+public final class Settings {
+    /** A documented setting. {@code secret} values are never printed. */
+    public record Key(String name, String defaultValue, boolean secret, String description) {
+        public String env() {
+            return "SAFE_UPDATER_" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    public static final List<Key> KEYS = List.of(
+            new Key("host", "127.0.0.1", false, "Address the HTTP server binds."),
+            new Key("port", "8080", false, "HTTP port; 0 picks a free port and prints it."),
+            new Key("db.url", "jdbc:h2:file:./data/safe-updater", false,
+                    "JDBC URL: jdbc:h2:… (embedded, default) or jdbc:postgresql://host:port/db."),
+            new Key("db.user", "", false, "Database user (PostgreSQL: e.g. postgres)."),
+            new Key("db.password", "", true, "Database password."),
+            new Key("db.pool-size", "10", false, "Maximum database connections."),
+            new Key("rules.dir", "rules", false, "Directory of *.drl rule files."),
+            new Key("policies.dir", "policies", false, "Directory of policy YAML files."),
+            new Key("log.format", "json", false, "json (one JSON object per line) or text."),
+            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."));
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * Loads settings. {@code flags} may hold {@code config} (the YAML file) besides setting keys; {@code workDir} is
+     * where {@code .env} is looked for.
+     */
+    public static Settings load(Map<String, String> flags, Map<String, String> env, Path workDir) {
+        Map<String, String> v = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            v.put(k.name(), k.defaultValue());
+        }
+        String configFile = flags.getOrDefault("config", env.get("SAFE_UPDATER_CONFIG"));
+        if (configFile != null) {
+            v.putAll(readYaml(workDir.resolve(configFile)));
+        }
+        Path dotEnv = workDir.resolve(".env");
+        if (Files.isRegularFile(dotEnv)) {
+            v.putAll(readDotEnv(dotEnv));
+        }
+        for (Key k : KEYS) {
+            String value = env.get(k.env());
+            if (value != null) {
+                v.put(k.name(), value);
+            }
+        }
+        flags.forEach((key, value) -> {
+            if (!key.equals("config")) {
+                key(key);
+                v.put(key, value);
+            }
+        });
+        Settings s = new Settings(v);
+        s.validate();
+        return s;
+    }
+
+    public String get(String key) {
+        key(key);
+        return values.get(key);
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(get(key));
+    }
+
+    public String host() {
+        return get("host");
+    }
+
+    public int port() {
+        return getInt("port");
+    }
+
+    public Path rulesDir() {
+        return Path.of(get("rules.dir"));
+    }
+
+    public Path policiesDir() {
+        return Path.of(get("policies.dir"));
+    }
+
+    /** The settings with secrets masked, for printing. */
+    public Map<String, String> display() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            String value = values.get(k.name());
+            out.put(k.name(), k.secret() && value != null && !value.isEmpty() ? "***" : value);
+        }
+        return out;
+    }
+
+    private void validate() {
+        List<String> problems = new ArrayList<>();
+        checkInt(problems, "port", 0, 65535);
+        checkInt(problems, "db.pool-size", 1, 500);
+        String format = values.get("log.format");
+        if (!format.equals("json") && !format.equals("text")) {
+            problems.add("log.format must be json or text, not \"" + format + "\"");
+        }
+        if (!List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(values.get("log.level").toUpperCase(Locale.ROOT))) {
+            problems.add("log.level must be one of ERROR, WARN, INFO, DEBUG, TRACE");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    private void checkInt(List<String> problems, String key, int min, int max) {
+        try {
+            int n = Integer.parseInt(values.get(key).strip());
+            if (n < min || n > max) {
+                problems.add(key + " must be between " + min + " and " + max);
+            }
+            values.put(key, Integer.toString(n));
+        } catch (NumberFormatException e) {
+            problems.add(key + " must be a number, not \"" + values.get(key) + "\"");
+        }
+    }
+
+    private static Key key(String name) {
+        for (Key k : KEYS) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown setting \"" + name + "\"");
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root != null && !root.isMissingNode() && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(file + ": the configuration must be a YAML mapping");
+            }
+            flatten("", root, out, file);
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+        node.properties().forEach(e -> {
+            String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(name, e.getValue(), out, file);
+            } else {
+                try {
+                    key(name);
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(file + ": unknown setting \"" + name + "\"");
+                }
+                out.put(name, e.getValue().isNull() ? "" : e.getValue().asText());
+            }
+        });
+    }
+
+    private static Map<String, String> readDotEnv(Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("export ")) {
+                line = line.substring(7).strip();
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected NAME=VALUE");
+            }
+            String name = line.substring(0, eq).strip();
+            String value = unquote(line.substring(eq + 1).strip());
+            if (!name.startsWith("SAFE_UPDATER_") || name.equals("SAFE_UPDATER_CONFIG")) {
+                continue; // other tools' variables may share the file
+            }
+            int lineNo = i + 1;
+            Key key = KEYS.stream().filter(k -> k.env().equals(name)).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException(file + ":" + lineNo + ": unknown setting " + name));
+            out.put(key.name(), value);
+        }
+        return out;
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && ((v.startsWith("\"") && v.endsWith("\"")) || (v.startsWith("'") && v.endsWith("'")))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.safeupdater.cli;
+
+import java.util.Map;
+
+import dev.safeupdater.execution.Services;
+
+/**
+ * What the commands need from the composition root. Flags are settings keys (as documented in the README) given on
+ * the command line; they win over every other configuration source.
+ */
+public interface Launcher {
+    /** Starts the HTTP server and blocks until the process is asked to stop. */
+    void serve(Map<String, String> flags) throws LaunchException;
+
+    /** Builds the services in this process; with {@code database} false, nothing touches a database. */
+    Services open(Map<String, String> flags, boolean database) throws LaunchException;
+
+    /** Applies pending migrations; returns how many ran. */
+    int migrate(Map<String, String> flags) throws LaunchException;
+
+    /** Starting failed for a reason the user can act on; the message says which. */
+    final class LaunchException extends Exception {
+        public LaunchException(String message) {
+            super(message);
+        }
+
+        public LaunchException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

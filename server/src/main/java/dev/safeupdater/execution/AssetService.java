@@ -1,0 +1,46 @@
+package dev.safeupdater.execution;
+
+import java.util.Objects;
+
+import dev.safeupdater.model.Asset;
+import dev.safeupdater.model.AssetKey;
+import dev.safeupdater.model.Page;
+import dev.safeupdater.store.AssetStore;
+
+/** Static assets registered by hand, and reading what the store tracks. */
+public final class AssetService {
+    private static final String DEFAULT_SOURCE = "static";
+
+    private final AssetStore store;
+
+    public AssetService(AssetStore store) {
+        this.store = store;
+    }
+
+    /** Registers the slot, or updates what it runs when it exists. Validates everything before writing. */
+    public AssetStore.Upserted upsert(AssetRequest r, String actor) {
+        new InputCheck()
+                .required("kind", r.kind()).name("kind", r.kind())
+                .required("name", r.name()).name("name", r.name())
+                .name("source", r.source()).name("cluster", r.cluster()).name("namespace", r.namespace())
+                .name("container", r.container())
+                .required("image", r.image()).image("image", r.image())
+                .required("currentTag", r.currentTag()).tag("currentTag", r.currentTag())
+                .digest("currentDigest", r.currentDigest())
+                .labels("labels", r.labels()).labels("annotations", r.annotations())
+                .throwIfAny();
+        AssetKey key = new AssetKey(Objects.requireNonNullElse(r.source(), DEFAULT_SOURCE), r.cluster(),
+                r.namespace(), r.kind(), r.name(), r.container());
+        return store.upsert(key, r.image(), r.currentTag(), r.currentDigest(),
+                Objects.requireNonNullElse(r.labels(), java.util.Map.of()),
+                Objects.requireNonNullElse(r.annotations(), java.util.Map.of()), actor);
+    }
+
+    public Asset find(long id) {
+        return store.find(id).orElseThrow(() -> new NotFoundException("asset", id));
+    }
+
+    public Page<Asset> list(String cursor, int limit) {
+        return store.list(cursor, limit);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.safeupdater.policy;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.kie.api.KieBase;
+
+/**
+ * A compiled, immutable rule set. The revision is the SHA-256 over the sorted list of
+ * {@code name NUL sha256(content) LF} lines of its files, so it changes exactly when a file is added, removed,
+ * renamed or edited.
+ */
+public record RuleSet(String revision, List<RuleFile> files, List<String> ruleNames, Instant activatedAt,
+                      KieBase kieBase) {
+    public RuleSet {
+        files = List.copyOf(files);
+        ruleNames = List.copyOf(ruleNames);
+    }
+}

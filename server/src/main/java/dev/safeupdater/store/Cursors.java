@@ -1,0 +1,28 @@
+package dev.safeupdater.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Opaque page cursors: the id of the last row of the previous page, base64url-encoded with a kind prefix. */
+public final class Cursors {
+    private Cursors() {
+    }
+
+    static String encode(String kind, long lastId) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((kind + ":" + lastId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The id inside a cursor of this kind; throws {@link IllegalArgumentException} for anything else. */
+    static long decode(String kind, String cursor) {
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (raw.startsWith(kind + ":")) {
+                return Long.parseLong(raw.substring(kind.length() + 1));
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through: reported below without echoing internals
+        }
+        throw new IllegalArgumentException("invalid cursor");
+    }
+}

@@ -1,0 +1,120 @@
+package dev.safeupdater.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The database: a connection pool, Jdbi over it, and the Flyway migrations packaged with the application. PostgreSQL
+ * and H2 (in PostgreSQL mode) run the same SQL; the one difference, the JSON column type, is a Flyway placeholder
+ * and a Jdbi attribute ({@code <json>}) named here.
+ */
+public final class Database implements AutoCloseable {
+    /** Settings H2 needs to behave like PostgreSQL; appended to H2 URLs that do not set them. */
+    private static final Map<String, String> H2_SETTINGS = Map.of(
+            "MODE", "PostgreSQL",
+            "DATABASE_TO_LOWER", "TRUE",
+            "DEFAULT_NULL_ORDERING", "HIGH");
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final boolean postgres;
+    private final String url;
+    private volatile int migrationsApplied;
+
+    private Database(HikariDataSource dataSource, boolean postgres, String url) {
+        this.dataSource = dataSource;
+        this.postgres = postgres;
+        this.url = url;
+        this.jdbi = Jdbi.create(dataSource);
+        jdbi.define("json", jsonType());
+    }
+
+    /** Opens a pool to {@code url}. Nothing is migrated until {@link #migrate()}. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        if (!postgres && !url.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("unsupported database URL (use jdbc:postgresql: or jdbc:h2:): "
+                    + redact(url));
+        }
+        String effective = postgres ? url : withH2Settings(url);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(effective);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("safe-updater");
+        config.setConnectionTimeout(5_000);
+        config.setInitializationFailTimeout(5_000);
+        return new Database(new HikariDataSource(config), postgres, effective);
+    }
+
+    /** Applies pending migrations; returns how many were applied. */
+    public int migrate() {
+        MigrateResult result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .placeholders(Map.of("json_type", jsonType()))
+                .load()
+                .migrate();
+        migrationsApplied = result.migrationsExecuted;
+        return migrationsApplied;
+    }
+
+    /** How many migrations the last {@link #migrate()} applied. */
+    public int lastMigrationCount() {
+        return migrationsApplied;
+    }
+
+    /** True when the database answers a trivial query within two seconds. */
+    public boolean ping() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** The JDBC URL with any password parameter removed, safe to print. */
+    public String displayUrl() {
+        return redact(url);
+    }
+
+    private String jsonType() {
+        return postgres ? "JSONB" : "CHARACTER VARYING";
+    }
+
+    private static String withH2Settings(String url) {
+        StringBuilder sb = new StringBuilder(url);
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        H2_SETTINGS.forEach((k, v) -> {
+            if (!upper.contains(";" + k + "=")) {
+                sb.append(';').append(k).append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
