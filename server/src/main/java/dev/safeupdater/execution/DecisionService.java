@@ -91,6 +91,6 @@ public final class DecisionService {
                                        String candidateDigest) {
         ChangeType type = ChangeClassifier.classify(currentTag, currentDigest, candidateTag, candidateDigest);
         return new Candidate(key, labels, annotations, image, currentTag, currentDigest, candidateTag,
-                candidateDigest, type, false, null, ReleaseTimeSource.UNKNOWN);
+                candidateDigest, type, ChangeClassifier.isPrerelease(currentTag), null, ReleaseTimeSource.UNKNOWN);
     }
 }

@@ -20,6 +20,12 @@ public final class ChangeClassifier {
         return tag != null && TAG.matcher(tag).matches();
     }
 
+    /** True when {@code tag} is a version with a prerelease part (e.g. {@code 1.3.0-rc.1}). */
+    public static boolean isPrerelease(String tag) {
+        Semver v = parse(tag);
+        return v != null && !v.getPreRelease().isEmpty();
+    }
+
     /**
      * The change type of moving {@code fromTag}@{@code fromDigest} to {@code toTag}@{@code toDigest}. Digests may be
      * null when unknown.
