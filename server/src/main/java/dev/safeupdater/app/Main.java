@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /** Entry point: {@code safe-updater <command>}. */
 public final class Main implements Launcher {
-    private Main() {
+    Main() {
     }
 
     public static void main(String[] args) {
@@ -66,6 +66,19 @@ public final class Main implements Launcher {
         } catch (Application.StartupException e) {
             throw new LaunchException(e.getMessage(), e);
         }
+    }
+
+    @Override
+    public java.util.List<SettingView> settings(Map<String, String> flags) throws LaunchException {
+        Map<String, String> shown;
+        try {
+            shown = Settings.load(flags, System.getenv(), Path.of("").toAbsolutePath()).display();
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("configuration: " + e.getMessage(), e);
+        }
+        return Settings.KEYS.stream()
+                .map(k -> new SettingView(k.name(), k.env(), shown.get(k.name()), k.description()))
+                .toList();
     }
 
     private static Settings settings(Map<String, String> flags, boolean logsToStderr) throws LaunchException {

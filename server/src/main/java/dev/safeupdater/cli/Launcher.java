@@ -18,6 +18,13 @@ public interface Launcher {
     /** Applies pending migrations; returns how many ran. */
     int migrate(Map<String, String> flags) throws LaunchException;
 
+    /** The effective settings, secrets masked. */
+    java.util.List<SettingView> settings(Map<String, String> flags) throws LaunchException;
+
+    /** One setting as the user sees it. */
+    record SettingView(String key, String env, String value, String description) {
+    }
+
     /** Starting failed for a reason the user can act on; the message says which. */
     final class LaunchException extends Exception {
         public LaunchException(String message) {

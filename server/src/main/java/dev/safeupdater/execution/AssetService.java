@@ -6,6 +6,7 @@ import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.InvalidCursorException;
 
 /** Static assets registered by hand, and reading what the store tracks. */
 public final class AssetService {
@@ -41,6 +42,10 @@ public final class AssetService {
     }
 
     public Page<Asset> list(String cursor, int limit) {
-        return store.list(cursor, limit);
+        try {
+            return store.list(cursor, limit);
+        } catch (InvalidCursorException e) {
+            throw new InvalidInputException(java.util.List.of(new FieldError("cursor", "is not a cursor of this listing")));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.safeupdater.execution;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,6 +17,7 @@ import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.DecisionFilter;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.InvalidCursorException;
 import dev.safeupdater.version.ChangeClassifier;
 
 /**
@@ -83,7 +85,11 @@ public final class DecisionService {
     }
 
     public Page<Decision> list(DecisionFilter filter, String cursor, int limit) {
-        return decisions.list(filter, cursor, limit);
+        try {
+            return decisions.list(filter, cursor, limit);
+        } catch (InvalidCursorException e) {
+            throw new InvalidInputException(List.of(new FieldError("cursor", "is not a cursor of this listing")));
+        }
     }
 
     private static Candidate candidate(AssetKey key, Map<String, String> labels, Map<String, String> annotations,

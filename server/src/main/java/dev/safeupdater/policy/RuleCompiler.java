@@ -35,6 +35,7 @@ import org.kie.internal.conf.ConstraintJittingThresholdOption;
 public final class RuleCompiler {
     private static final String RESOURCE_ROOT = "src/main/resources/";
     private static final AtomicLong BUILDS = new AtomicLong();
+    private static final java.util.regex.Pattern COLUMN_IN_TEXT = java.util.regex.Pattern.compile("Column: (\\d+)\\]");
 
     private final Clock clock;
 
@@ -82,15 +83,20 @@ public final class RuleCompiler {
             PackageDescr pkg = parsed.get(name);
             String folder = pkg == null || pkg.getName() == null || pkg.getName().isEmpty()
                     ? "" : pkg.getName().replace('.', '/') + "/";
-            String path = RESOURCE_ROOT + folder + name;
-            fileByPath.put(path, name);
-            kfs.write(path, content);
+            fileByPath.put(folder + name, name);
+            fileByPath.put(RESOURCE_ROOT + folder + name, name);
+            kfs.write(RESOURCE_ROOT + folder + name, content);
         });
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
         try {
+            boolean ownDuplicateReport = !errors.isEmpty();
             for (Message m : builder.getResults().getMessages(Message.Level.ERROR)) {
+                String text = oneLine(m.getText());
+                if (ownDuplicateReport && text.startsWith("Duplicate rule name")) {
+                    continue; // already reported above, with both places
+                }
                 errors.add(new RuleMessage(fileByPath.getOrDefault(m.getPath(), fileName(m.getPath())), m.getLine(),
-                        m.getColumn(), oneLine(m.getText())));
+                        column(m, text), text));
             }
             if (!errors.isEmpty()) {
                 throw new RuleSetException(errors);
@@ -152,6 +158,15 @@ public final class RuleCompiler {
             }
         });
         return errors;
+    }
+
+    /** Drools leaves the column of expression errors at 0 but names it in the text ("[Line: 8, Column: 4]"). */
+    private static int column(Message m, String text) {
+        if (m.getColumn() > 0) {
+            return m.getColumn();
+        }
+        var matcher = COLUMN_IN_TEXT.matcher(text);
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
     }
 
     private static String fileName(String path) {

@@ -13,7 +13,7 @@ public final class Cursors {
                 .encodeToString((kind + ":" + lastId).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The id inside a cursor of this kind; throws {@link IllegalArgumentException} for anything else. */
+    /** The id inside a cursor of this kind; throws {@link InvalidCursorException} for anything else. */
     static long decode(String kind, String cursor) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
@@ -23,6 +23,6 @@ public final class Cursors {
         } catch (IllegalArgumentException e) {
             // fall through: reported below without echoing internals
         }
-        throw new IllegalArgumentException("invalid cursor");
+        throw new InvalidCursorException();
     }
 }

@@ -1,0 +1,96 @@
+package dev.safeupdater.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import dev.safeupdater.cli.SafeUpdaterCommand;
+import dev.safeupdater.testing.Drl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in this process, as `bin/safe-updater ...` runs it. */
+class CliTest {
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = SafeUpdaterCommand.create(new Main());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Path rules(Path dir) {
+        return Drl.write(dir, "r.drl", Drl.rule("patch-approve", "changeType == ChangeType.PATCH", "approve", "patch ok")
+                + Drl.rule("team-a-major", "changeType == ChangeType.MAJOR, label(\"team\") == \"a\"", "reject",
+                "team a never takes majors"));
+    }
+
+    @Test
+    void evaluatePrintsAReadableVerdictAndExitsZero(@TempDir Path dir) {
+        Run r = run("evaluate", "--rules", rules(dir).toString(), "--image", "nginx", "--current", "1.2.3",
+                "--candidate", "1.2.4", "--namespace", "shop");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Outcome:   APPROVE  (decided by patch-approve)"), r.out());
+        assertTrue(r.out().contains("Change:    PATCH  nginx 1.2.3 -> 1.2.4"), r.out());
+        assertTrue(r.out().contains("patch-approve [APPROVE] patch ok"), r.out());
+    }
+
+    @Test
+    void labelsReachTheRules(@TempDir Path dir) {
+        Run r = run("evaluate", "--rules", rules(dir).toString(), "--image", "nginx", "--current", "1.2.3",
+                "--candidate", "2.0.0", "--label", "team=a", "--format", "json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"outcome\" : \"REJECT\""), r.out());
+        assertTrue(r.out().contains("team a never takes majors"), r.out());
+    }
+
+    @Test
+    void invalidInputExitsTwoNamingTheField(@TempDir Path dir) {
+        Run r = run("evaluate", "--rules", rules(dir).toString(), "--image", "nginx", "--current", "1.2.3",
+                "--candidate", "-oops");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("candidateTag: is not a valid image tag"), r.err());
+    }
+
+    @Test
+    void aBrokenRuleSetExitsOneWithFileLineColumn(@TempDir Path dir) {
+        Drl.write(dir, "bad.drl", "rule \"x\" when $c : Candidate( nme == \"a\" ) then end\n");
+        Run r = run("evaluate", "--rules", dir.toString(), "--image", "nginx", "--current", "1", "--candidate", "2");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("bad.drl:5:"), r.err());
+    }
+
+    @Test
+    void migrateAppliesTheSchemaOnceAndReportsIt(@TempDir Path dir) {
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        Run first = run("migrate", "--db-url", url);
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().matches("(?s)applied \\d+ migrations?\\R"), first.out());
+        Run second = run("migrate", "--db-url", url);
+        assertEquals("database is up to date", second.out().strip());
+    }
+
+    @Test
+    void configShowsEffectiveValuesWithSecretsMasked() {
+        Run r = run("config", "--port", "9999", "--db-password", "s3cret");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s).*\\bport\\s+SAFE_UPDATER_PORT\\s+9999\\b.*"), r.out());
+        assertTrue(r.out().contains("***") && !r.out().contains("s3cret"), r.out());
+    }
+
+    @Test
+    void aBadDatabaseUrlIsALaunchError() {
+        Run r = run("migrate", "--db-url", "jdbc:mysql://127.0.0.1/x");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("unsupported database URL"), r.err());
+    }
+}
