@@ -301,6 +301,8 @@ class HttpApiTest {
             var health = http.get("/observe/health");
             assertEquals(200, health.status(), health.body());
             assertEquals("UP", health.json().get("status").asText());
+            assertEquals(200, http.get("/observe/health/ready").status(), "readiness probe path (deploy/)");
+            assertEquals(200, http.get("/observe/health/live").status(), "liveness probe path (deploy/)");
             http.postJson("/api/v1/evaluate", EVALUATE.formatted("1.25.4"));
             String metrics = http.get("/observe/metrics").body();
             assertTrue(metrics.contains("safe_updater_decisions_total{outcome=\"APPROVE\""), metrics);
