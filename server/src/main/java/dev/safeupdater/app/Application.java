@@ -2,16 +2,31 @@ package dev.safeupdater.app;
 
 import java.time.Clock;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.Services;
+import dev.safeupdater.execution.TagService;
+import dev.safeupdater.execution.VersionService;
+import dev.safeupdater.registry.HostOptions;
+import dev.safeupdater.registry.Platform;
+import dev.safeupdater.registry.Registry;
+import dev.safeupdater.registry.RegistryCredentials;
+import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.RuleSet;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.ImageTagStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -49,13 +64,63 @@ public final class Application implements AutoCloseable {
             throw new StartupException("rule set in " + settings.rulesDir().toAbsolutePath() + " refused:\n"
                     + e.getMessage());
         }
+        Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
         if (!withDatabase) {
-            return new Services(policy, new DecisionService(policy, null, null, clock), null, null);
+            return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
+                    new VersionService(), new TagService(registry, null, clock));
         }
         Database db = openDatabase(settings);
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db);
+        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
+                new VersionService(), new TagService(registry, new ImageTagStore(db), clock));
+    }
+
+    /**
+     * The registry client's options from the settings: defaults per registry, the registries file, plain-HTTP
+     * registries, and credentials from the Docker config ({@code registry.docker-config}, else
+     * {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}, when present).
+     */
+    static RegistryOptions registryOptions(Settings settings, Map<String, String> env, Clock clock) {
+        try {
+            RegistryOptions.Builder b = RegistryOptions.builder()
+                    .clock(clock)
+                    .defaults(new HostOptions(false, null, settings.getInt("registry.rate"),
+                            settings.getInt("registry.burst"), settings.getInt("registry.max-concurrent")))
+                    .timeout(Duration.ofSeconds(settings.getInt("registry.timeout-seconds")))
+                    .retries(settings.getInt("registry.retries"))
+                    .cache(Duration.ofSeconds(settings.getInt("registry.cache-ttl-seconds")),
+                            settings.getInt("registry.cache-size"))
+                    .platform(Platform.parse(settings.get("registry.platform")))
+                    .maxTags(settings.getInt("registry.max-tags"));
+            String file = settings.get("registry.config");
+            if (!file.isBlank()) {
+                b.hostsFile(Path.of(file));
+            }
+            Set<String> insecure = new LinkedHashSet<>();
+            for (String h : settings.get("registry.insecure").split(",")) {
+                if (!h.isBlank()) {
+                    insecure.add(h.strip());
+                }
+            }
+            b.insecure(insecure);
+            String dockerConfig = settings.get("registry.docker-config");
+            Path configPath = !dockerConfig.isBlank() ? Path.of(dockerConfig)
+                    : env.get("DOCKER_CONFIG") != null ? Path.of(env.get("DOCKER_CONFIG"), "config.json")
+                    : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+            if (!dockerConfig.isBlank() && !Files.isRegularFile(configPath)) {
+                throw new IllegalArgumentException("registry.docker-config: no file " + configPath);
+            }
+            RegistryCredentials credentials = RegistryCredentials.fromFile(configPath);
+            if (credentials.size() > 0) {
+                LOG.atInfo().addKeyValue("event", "registry_credentials").addKeyValue("file", configPath.toString())
+                        .addKeyValue("registries", credentials.toString())
+                        .log("registry credentials for {} registries from {}", credentials.size(), configPath);
+            }
+            return b.credentials(credentials).build();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("registry configuration: " + e.getMessage());
+        }
     }
 
     /** Opens the configured database and applies pending migrations. */
@@ -124,6 +189,9 @@ public final class Application implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (services.tags() != null) {
+            services.tags().close();
+        }
         if (services.database() != null) {
             services.database().close();
         }
