@@ -94,7 +94,8 @@ public final class Selection {
             case CURRENT -> "the current tag";
             case CURRENT_NOT_A_VERSION -> "the current tag \"" + current.tag() + "\" is not a version ("
                     + current.unversionedReason() + "): it is followed by digest";
-            case NOT_A_VERSION -> "not a version: " + t.unversionedReason();
+            case NOT_A_VERSION -> t.unversionedReason().startsWith("not a version") ? t.unversionedReason()
+                    : "not a version: " + t.unversionedReason();
             case PREFIX_DIFFERS -> "prefix differs: " + orNone(t.prefix()) + " (current: " + orNone(current.prefix()) + ")";
             case SCHEME_DIFFERS -> "version scheme differs: " + scheme(t) + " (current: " + scheme(current) + ")";
             case PRECISION_DIFFERS -> t.precision() != current.precision()
