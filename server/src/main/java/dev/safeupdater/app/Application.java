@@ -66,14 +66,16 @@ public final class Application implements AutoCloseable {
         }
         Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
         if (!withDatabase) {
+            TagService tags = new TagService(registry, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(), new TagService(registry, null, clock));
+                    new VersionService(tags), tags);
         }
         Database db = openDatabase(settings);
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
+        TagService tags = new TagService(registry, new ImageTagStore(db), clock);
         return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
-                new VersionService(), new TagService(registry, new ImageTagStore(db), clock));
+                new VersionService(tags), tags);
     }
 
     /**

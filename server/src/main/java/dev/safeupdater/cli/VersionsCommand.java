@@ -2,16 +2,14 @@ package dev.safeupdater.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.execution.VersionService;
-import dev.safeupdater.version.ParsedTag;
 import dev.safeupdater.version.Selection;
+import dev.safeupdater.version.TagVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,8 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "versions",
-        description = "Show the candidate tags for a current tag among available tags, and why each other tag is"
-                + " ignored (no server, no registry, nothing stored).")
+        description = "Show the candidate tags for a current tag among the given tags (or an image's registry tags),"
+                + " and why each other tag is ignored (no server, nothing stored).")
 final class VersionsCommand implements Callable<Integer> {
     private final Launcher launcher;
 
@@ -33,9 +31,22 @@ final class VersionsCommand implements Callable<Integer> {
     @Option(names = "--current", required = true, paramLabel = "TAG", description = "The tag running now.")
     String current;
 
-    @Option(names = "--available", required = true, split = ",", paramLabel = "TAG,TAG,...",
-            description = "The tags to choose from (comma-separated, repeatable).")
-    List<String> available;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--available", split = ",", paramLabel = "TAG,TAG,...",
+                description = "The tags to choose from (comma-separated, repeatable).")
+        List<String> available;
+
+        @Option(names = "--image", paramLabel = "IMAGE",
+                description = "Choose among the tags this image has in its registry, e.g. nginx.")
+        String image;
+    }
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", split = ",",
+            description = "With --image: a registry reached over plain HTTP (repeatable).")
+    List<String> insecure;
 
     @Option(names = "--allow-prerelease", description = "Propose prereleases too.")
     boolean allowPrerelease;
@@ -49,37 +60,53 @@ final class VersionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Services services = launcher.open(common.flags(), false);
-        List<String> tags = new ArrayList<>();
-        for (String t : available) {
-            if (!t.isBlank()) {
-                tags.add(t.strip());
+        var flags = common.flags();
+        if (insecure != null) {
+            flags.put("registry.insecure", String.join(",", insecure));
+        }
+        Services services = launcher.open(flags, false);
+        List<String> tags = null;
+        if (source.available != null) {
+            tags = new ArrayList<>();
+            for (String t : source.available) {
+                if (!t.isBlank()) {
+                    tags.add(t.strip());
+                }
             }
         }
-        Selection s = services.versions().candidates(new VersionService.CandidatesRequest(current, tags,
-                allowPrerelease));
+        VersionService.CandidatesView view = services.versions().view(new VersionService.CandidatesRequest(current,
+                tags, allowPrerelease, source.image));
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (view.image() != null && view.image().error() != null) {
+            err.println((view.image().tagCount() == 0 ? "safe-updater: cannot list the tags of " : "warning: ")
+                    + view.image().image() + ": " + view.image().error());
+            err.flush();
+            if (view.image().tagCount() == 0) {
+                return TagsCommand.EXIT_REGISTRY_FAILED;
+            }
+        }
         if ("json".equals(format)) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("current", ParsedTag.of(s.current()));
-            Map<String, String> c = new LinkedHashMap<>();
-            s.candidateTags().forEach((k, v) -> c.put(k.key(), v));
-            json.put("candidates", c);
-            json.put("ignored", s.ignored());
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(view));
         } else {
-            print(out, s);
+            print(out, view);
         }
         out.flush();
         return 0;
     }
 
-    static void print(PrintWriter out, Selection s) {
-        out.printf("Current: %s  %s%n%n", s.current().tag(), s.current().describe());
+    static void print(PrintWriter out, VersionService.CandidatesView view) {
+        TagVersion current = TagVersion.parse(view.current().tag());
+        out.printf("Current: %s  %s%n", current.tag(), current.describe());
+        if (view.image() != null) {
+            out.printf("Tags:    %d from %s%s%n", view.image().tagCount(), view.image().image(),
+                    view.image().stale() ? " (stale)" : "");
+        }
+        out.println();
         List<String[]> rows = new ArrayList<>();
-        s.candidateTags().forEach((c, tag) -> rows.add(new String[] {c.key(), tag == null ? "-" : tag}));
+        view.candidates().forEach((c, tag) -> rows.add(new String[] {c, tag == null ? "-" : tag}));
         Table.print(out, new String[] {"CLASS", "CANDIDATE"}, rows);
-        List<Selection.Ignored> ignored = s.ignored();
+        List<Selection.Ignored> ignored = view.ignored();
         if (!ignored.isEmpty()) {
             out.println();
             List<String[]> ig = new ArrayList<>();

@@ -113,6 +113,18 @@ public final class TagService implements AutoCloseable {
         }
     }
 
+    /** The tags of an image as known now: from the registry, else cached or stored (stale), else none with the error. */
+    public record Available(String image, List<String> tags, boolean stale, String error, Instant fetchedAt) {
+    }
+
+    /** The tags of {@code image} (no digests, no release times); registry failures are reported, not thrown. */
+    public Available available(String image) {
+        ImageReference ref = reference("image", image);
+        Lookup lookup = lookup(ref);
+        record(ref, lookup, List.of());
+        return new Available(ref.name(), lookup.tags(), lookup.stale(), lookup.error(), lookup.fetchedAt());
+    }
+
     // ---- discovery for scans -----------------------------------------------------------------------------------
 
     /** One asset's question: which candidates does its image offer for its current tag? */

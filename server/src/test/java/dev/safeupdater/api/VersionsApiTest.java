@@ -63,10 +63,35 @@ class VersionsApiTest {
         assertTrue(reasons.get("2.0.0-rc.1-alpine").startsWith("PRERELEASE"));
         assertTrue(reasons.get("latest").startsWith("NOT_A_VERSION"));
         assertTrue(reasons.get("1.25.3-alpine").startsWith("CURRENT"));
+        assertTrue(j.get("image") == null, "no image block for explicit tag lists");
 
         Http.Response pre = http.postJson("/api/v1/versions/candidates",
                 "{\"current\":\"1.25.3-alpine\",\"available\":[\"2.0.0-rc.1-alpine\"],\"allowPrerelease\":true}");
         assertEquals("2.0.0-rc.1-alpine", pre.json().at("/candidates/major").asText());
+    }
+
+    @Test
+    void candidatesCanComeFromAnImagesRegistryTags() {
+        Http.Response r = http.postJson("/api/v1/versions/candidates",
+                "{\"current\":\"1.25.3\",\"image\":\"" + registry.host() + "/shop/web\"}");
+        assertEquals(200, r.status(), r.body());
+        JsonNode j = r.json();
+        assertEquals("1.25.4", j.at("/candidates/patch").asText());
+        assertEquals("1.26.0", j.at("/candidates/minor").asText());
+        assertEquals(registry.host() + "/shop/web", j.at("/image/image").asText());
+        assertEquals(6, j.at("/image/tagCount").asInt());
+        assertEquals(false, j.at("/image/stale").asBoolean());
+        Http.Response down = http.postJson("/api/v1/versions/candidates",
+                "{\"current\":\"1.0\",\"image\":\"" + registry.host() + "/no/such\"}");
+        assertEquals(200, down.status());
+        assertTrue(down.json().at("/image/error").asText().contains("NAME_UNKNOWN"));
+        assertTrue(down.json().at("/candidates/patch").isNull());
+        assertEquals(400, http.postJson("/api/v1/versions/candidates",
+                "{\"current\":\"1.0\",\"image\":\"nginx\",\"available\":[\"1.1\"]}").status());
+        // the registry traffic shows in the metrics
+        String metrics = http.get("/observe/metrics").body();
+        assertTrue(metrics.contains("safe_updater_registry_requests_total"), metrics);
+        assertTrue(metrics.contains("safe_updater_registry_tag_cache_total"), metrics);
     }
 
     @Test

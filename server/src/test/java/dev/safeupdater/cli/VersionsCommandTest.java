@@ -101,6 +101,14 @@ class VersionsCommandTest {
             assertTrue(lines[3].startsWith("16.1  version  sha256:"), lines[3]);
             assertEquals("2 of 2 tags shown, newest first", lines[4]);
 
+            Run fromImage = run("versions", "--current", "16.1", "--image", registry.host() + "/shop/db",
+                    "--insecure-registry", registry.host());
+            assertEquals(0, fromImage.exit(), fromImage.err());
+            assertTrue(fromImage.out().contains("Tags:    2 from " + registry.host() + "/shop/db"), fromImage.out());
+            assertTrue(fromImage.out().contains("minor       16.2"), fromImage.out());
+            Run both = run("versions", "--current", "16.1", "--image", "x", "--available", "16.2");
+            assertEquals(2, both.exit(), "picocli refuses --image with --available");
+
             Run missing = run("tags", registry.host() + "/no/such", "--insecure-registry", registry.host());
             assertEquals(TagsCommand.EXIT_REGISTRY_FAILED, missing.exit());
             assertTrue(missing.err().contains("NAME_UNKNOWN"), missing.err());
