@@ -254,6 +254,37 @@ class RegistryFaultsTest {
     }
 
     @Test
+    void anIdentityTokenIsExchangedWithAnOAuth2RefreshGrant() {
+        List<String> forms = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.handler((ex, n) -> {
+            if (ex.getRequestURI().getPath().equals("/oauth/token")) {
+                forms.add(ex.getRequestMethod() + " " + new String(ex.getRequestBody().readAllBytes()));
+                FakeRegistry.send(ex, 200, "{\"access_token\":\"at-1\",\"expires_in\":60}");
+                return;
+            }
+            if (!"Bearer at-1".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"http://" + fake.host()
+                        + "/oauth/token\",service=\"fake-svc\"");
+                FakeRegistry.send(ex, 401, "");
+                return;
+            }
+            tags(ex, "5.0");
+        });
+        Credentials creds = new Credentials("<token>", "", "refresh-XYZ");
+        try (RegistryClient client = new RegistryClient(options()
+                .credentials(RegistryCredentials.of(fake.host(), creds)).build())) {
+            assertEquals(List.of("5.0"), client.listTags(image(), null).tags());
+        }
+        assertEquals(1, forms.size());
+        String form = forms.getFirst();
+        assertTrue(form.startsWith("POST "), form);
+        assertTrue(form.contains("grant_type=refresh_token"), form);
+        assertTrue(form.contains("refresh_token=refresh-XYZ"), form);
+        assertTrue(form.contains("scope=repository%3Aacme%2Fapp%3Apull"), form);
+        assertTrue(form.contains("service=fake-svc"), form);
+    }
+
+    @Test
     void redirectsToAnotherHostDoNotCarryTheAuthorizationHeader() throws IOException {
         try (FakeRegistry cdn = new FakeRegistry()) {
             cdn.handler((ex, n) -> FakeRegistry.send(ex, 200, "{\"created\":\"2025-01-02T03:04:05Z\"}"));
