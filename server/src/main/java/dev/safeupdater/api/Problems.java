@@ -74,6 +74,7 @@ public final class Problems {
             case 409 -> "/problems/conflict";
             case 415 -> "/problems/unsupported-media-type";
             case 422 -> "/problems/unprocessable";
+            case 502 -> "/problems/bad-gateway";
             case 503 -> "/problems/unavailable";
             default -> status >= 500 ? "/problems/server-error" : "about:blank";
         };

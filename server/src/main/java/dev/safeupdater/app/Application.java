@@ -1,6 +1,12 @@
 package dev.safeupdater.app;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -8,12 +14,20 @@ import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.Services;
+import dev.safeupdater.execution.TagService;
+import dev.safeupdater.execution.VersionService;
+import dev.safeupdater.registry.HostOptions;
+import dev.safeupdater.registry.Platform;
+import dev.safeupdater.registry.Registry;
+import dev.safeupdater.registry.RegistryCredentials;
+import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.RuleSet;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.ImageTagStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -41,6 +55,7 @@ public final class Application implements AutoCloseable {
      * migrates the database.
      */
     public static Services services(Settings settings, boolean withDatabase, Clock clock) {
+        Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
@@ -67,11 +82,62 @@ public final class Application implements AutoCloseable {
             throw e.getCause() instanceof StartupException se ? se : new StartupException(rootMessage(e));
         }
         if (db == null) {
-            return new Services(policy, new DecisionService(policy, null, null, clock), null, null);
+            TagService tags = new TagService(registry, null, clock);
+            return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
+                    new VersionService(tags), tags);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db);
+        TagService tags = new TagService(registry, new ImageTagStore(db), clock);
+        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
+                new VersionService(tags), tags);
+    }
+
+    /**
+     * The registry client's options from the settings: defaults per registry, the registries file, plain-HTTP
+     * registries, and credentials from the Docker config ({@code registry.docker-config}, else
+     * {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}, when present).
+     */
+    static RegistryOptions registryOptions(Settings settings, Map<String, String> env, Clock clock) {
+        try {
+            RegistryOptions.Builder b = RegistryOptions.builder()
+                    .clock(clock)
+                    .defaults(new HostOptions(false, null, settings.getInt("registry.rate"),
+                            settings.getInt("registry.burst"), settings.getInt("registry.max-concurrent")))
+                    .timeout(Duration.ofSeconds(settings.getInt("registry.timeout-seconds")))
+                    .retries(settings.getInt("registry.retries"))
+                    .cache(Duration.ofSeconds(settings.getInt("registry.cache-ttl-seconds")),
+                            settings.getInt("registry.cache-size"))
+                    .platform(Platform.parse(settings.get("registry.platform")))
+                    .maxTags(settings.getInt("registry.max-tags"));
+            String file = settings.get("registry.config");
+            if (!file.isBlank()) {
+                b.hostsFile(Path.of(file));
+            }
+            Set<String> insecure = new LinkedHashSet<>();
+            for (String h : settings.get("registry.insecure").split(",")) {
+                if (!h.isBlank()) {
+                    insecure.add(h.strip());
+                }
+            }
+            b.insecure(insecure);
+            String dockerConfig = settings.get("registry.docker-config");
+            Path configPath = !dockerConfig.isBlank() ? Path.of(dockerConfig)
+                    : env.get("DOCKER_CONFIG") != null ? Path.of(env.get("DOCKER_CONFIG"), "config.json")
+                    : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+            if (!dockerConfig.isBlank() && !Files.isRegularFile(configPath)) {
+                throw new IllegalArgumentException("registry.docker-config: no file " + configPath);
+            }
+            RegistryCredentials credentials = RegistryCredentials.fromFile(configPath);
+            if (credentials.size() > 0) {
+                LOG.atInfo().addKeyValue("event", "registry_credentials").addKeyValue("file", configPath.toString())
+                        .addKeyValue("registries", credentials.toString())
+                        .log("registry credentials for {} registries from {}", credentials.size(), configPath);
+            }
+            return b.credentials(credentials).build();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("registry configuration: " + e.getMessage());
+        }
     }
 
     /** Opens the configured database and applies pending migrations. */
@@ -140,6 +206,9 @@ public final class Application implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (services.tags() != null) {
+            services.tags().close();
+        }
         if (services.database() != null) {
             services.database().close();
         }

@@ -38,7 +38,24 @@ public final class Settings {
             new Key("rules.dir", "rules", false, "Directory of *.drl rule files."),
             new Key("policies.dir", "policies", false, "Directory of policy YAML files."),
             new Key("log.format", "json", false, "json (one JSON object per line) or text."),
-            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."));
+            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."),
+            // registry discovery (docs/registry.md)
+            new Key("registry.config", "", false,
+                    "YAML file with per-registry options (insecure, ca, rate, burst, maxConcurrent)."),
+            new Key("registry.docker-config", "", false, "Docker config.json with registry credentials (default:"
+                    + " $DOCKER_CONFIG/config.json, else ~/.docker/config.json, when present)."),
+            new Key("registry.insecure", "", false, "Comma-separated registries reached over plain HTTP, e.g."
+                    + " 127.0.0.1:5000."),
+            new Key("registry.rate", "10", false, "Requests per second per registry (token bucket) unless the"
+                    + " registries file says otherwise."),
+            new Key("registry.burst", "10", false, "Token bucket size: requests allowed at once before pacing."),
+            new Key("registry.max-concurrent", "4", false, "Most requests in flight to one registry."),
+            new Key("registry.timeout-seconds", "30", false, "Connect and response timeout of one request."),
+            new Key("registry.retries", "3", false, "Retries after a 429, 5xx, timeout or network error."),
+            new Key("registry.cache-ttl-seconds", "600", false, "How long tag lists and tag digests are reused."),
+            new Key("registry.cache-size", "2000", false, "Repositories whose tag lists are cached."),
+            new Key("registry.platform", "linux/amd64", false, "Platform whose image config gives the release time."),
+            new Key("registry.max-tags", "100000", false, "Repositories with more tags are refused, not truncated."));
 
     private final Map<String, String> values;
 
@@ -119,6 +136,14 @@ public final class Settings {
         List<String> problems = new ArrayList<>();
         checkInt(problems, "port", 0, 65535);
         checkInt(problems, "db.pool-size", 1, 500);
+        checkInt(problems, "registry.rate", 1, 100_000);
+        checkInt(problems, "registry.burst", 1, 100_000);
+        checkInt(problems, "registry.max-concurrent", 1, 1000);
+        checkInt(problems, "registry.timeout-seconds", 1, 3600);
+        checkInt(problems, "registry.retries", 0, 20);
+        checkInt(problems, "registry.cache-ttl-seconds", 0, 30 * 86400);
+        checkInt(problems, "registry.cache-size", 1, 1_000_000);
+        checkInt(problems, "registry.max-tags", 1, 10_000_000);
         String format = values.get("log.format");
         if (!format.equals("json") && !format.equals("text")) {
             problems.add("log.format must be json or text, not \"" + format + "\"");

@@ -33,6 +33,8 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new MigrateCommand(launcher));
         cl.addSubcommand(new EvaluateCommand(launcher));
         cl.addSubcommand(new ConfigCommand(launcher));
+        cl.addSubcommand(new VersionsCommand(launcher));
+        cl.addSubcommand(new TagsCommand(launcher));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

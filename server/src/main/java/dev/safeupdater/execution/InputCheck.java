@@ -79,6 +79,11 @@ final class InputCheck {
         return this;
     }
 
+    InputCheck add(List<FieldError> more) {
+        errors.addAll(more);
+        return this;
+    }
+
     void throwIfAny() {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

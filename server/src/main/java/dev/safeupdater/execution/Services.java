@@ -5,10 +5,12 @@ import dev.safeupdater.store.Database;
 
 /**
  * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets} are null
- * when a command runs without a database (in-process evaluation).
+ * when a command runs without a database (in-process evaluation). {@code tags} then works without recording.
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
                        AssetService assets,
-                       Database database) {
+                       Database database,
+                       VersionService versions,
+                       TagService tags) {
 }

@@ -1,73 +1,51 @@
 package dev.safeupdater.version;
 
-import java.util.Objects;
-import java.util.regex.Pattern;
-
 import dev.safeupdater.model.ChangeType;
-import org.semver4j.Semver;
 
-/** Classifies the move from one image tag to another. */
+/** Classifies the move from one image tag to another, on top of {@link TagVersion}. */
 public final class ChangeClassifier {
-    /** The Docker/OCI tag grammar. */
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern NUMERIC_PREFIX = Pattern.compile("^(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?(.*)$");
-
     private ChangeClassifier() {
     }
 
     /** True when {@code tag} is a syntactically valid image tag. */
     public static boolean isValidTag(String tag) {
-        return tag != null && TAG.matcher(tag).matches();
+        return TagVersion.isValidTag(tag);
     }
 
-    /** True when {@code tag} is a version with a prerelease part (e.g. {@code 1.3.0-rc.1}). */
+    /** True when {@code tag} is a version with a prerelease part ({@code 1.3.0-rc.1}, {@code 3.13.0b1}). */
     public static boolean isPrerelease(String tag) {
-        Semver v = parse(tag);
-        return v != null && !v.getPreRelease().isEmpty();
+        return tag != null && TagVersion.parse(tag).isPrerelease();
     }
 
     /**
      * The change type of moving {@code fromTag}@{@code fromDigest} to {@code toTag}@{@code toDigest}. Digests may be
-     * null when unknown.
+     * null when unknown. Same tag: NONE, or DIGEST when both digests are known and differ. Different tags: UNKNOWN
+     * when either is not a version, the prefixes or schemes differ, or both are the same version written
+     * differently (a variant switch); DOWNGRADE when lower; else the class of the first numeric part that differs
+     * (MAJOR, MINOR, PATCH for the third and fourth), PRERELEASE when only the prerelease moves, PATCH when only the
+     * build revision moves.
      */
     public static ChangeType classify(String fromTag, String fromDigest, String toTag, String toDigest) {
         if (fromTag.equals(toTag)) {
             boolean digestMoved = fromDigest != null && toDigest != null && !fromDigest.equals(toDigest);
             return digestMoved ? ChangeType.DIGEST : ChangeType.NONE;
         }
-        Semver from = parse(fromTag);
-        Semver to = parse(toTag);
-        if (from == null || to == null) {
-            return ChangeType.UNKNOWN;
-        }
-        if (to.isLowerThan(from)) {
-            return ChangeType.DOWNGRADE;
-        }
-        if (from.getMajor() != to.getMajor()) {
-            return ChangeType.MAJOR;
-        }
-        if (from.getMinor() != to.getMinor()) {
-            return ChangeType.MINOR;
-        }
-        if (from.getPatch() != to.getPatch()) {
-            return ChangeType.PATCH;
-        }
-        return Objects.equals(from.getPreRelease(), to.getPreRelease()) ? ChangeType.NONE : ChangeType.PRERELEASE;
+        return classify(TagVersion.parse(fromTag), TagVersion.parse(toTag));
     }
 
-    /** Parses a tag as semver, accepting a {@code v} prefix and 1–3 numeric parts; null when it is not one. */
-    static Semver parse(String tag) {
-        String t = tag.startsWith("v") || tag.startsWith("V") ? tag.substring(1) : tag;
-        var m = NUMERIC_PREFIX.matcher(t);
-        if (!m.matches()) {
-            return null;
+    /** The change type between two different parsed tags (see {@link #classify(String, String, String, String)}). */
+    public static ChangeType classify(TagVersion from, TagVersion to) {
+        if (!from.isVersion() || !to.isVersion() || !from.prefix().equals(to.prefix())
+                || from.scheme() != to.scheme()) {
+            return ChangeType.UNKNOWN;
         }
-        String rest = m.group(4);
-        if (!rest.isEmpty() && !rest.startsWith("-") && !rest.startsWith("+")) {
-            return null;
+        int c = VersionOrder.compare(to, from);
+        if (c < 0) {
+            return ChangeType.DOWNGRADE;
         }
-        String padded = m.group(1) + "." + (m.group(2) == null ? "0" : m.group(2)) + "."
-                + (m.group(3) == null ? "0" : m.group(3)) + rest;
-        return Semver.parse(padded);
+        if (c == 0) {
+            return ChangeType.UNKNOWN;
+        }
+        return ChangeClass.of(from, to).changeType();
     }
 }

@@ -1,0 +1,319 @@
+package dev.safeupdater.execution;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.ReleaseTimeSource;
+import dev.safeupdater.registry.ImageReference;
+import dev.safeupdater.registry.Registry;
+import dev.safeupdater.registry.RegistryException;
+import dev.safeupdater.registry.ReleaseTime;
+import dev.safeupdater.store.ImageTagStore;
+import dev.safeupdater.version.CandidateSelector;
+import dev.safeupdater.version.ChangeClass;
+import dev.safeupdater.version.ChangeClassifier;
+import dev.safeupdater.version.ParsedTag;
+import dev.safeupdater.version.Selection;
+import dev.safeupdater.version.TagSet;
+import dev.safeupdater.version.TagVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registry discovery for the shells and for scans: the tags of an image with digests and release times, and
+ * candidates with their digests and release times for many (image, current tag) pairs at once — one tag lookup per
+ * distinct image, in parallel, within each registry's politeness limits. Registry failures never escape: the result
+ * is marked stale with the error and, when the store has an earlier listing, uses it. Listings are recorded in the
+ * store when there is one.
+ */
+public final class TagService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TagService.class);
+    /** The most tags {@link #tags} describes in one call. */
+    public static final int MAX_LIMIT = 10_000;
+
+    private final Registry registry;
+    private final ImageTagStore store;
+    private final Clock clock;
+
+    /** {@code store} may be null (nothing recorded, no stored fallback). */
+    public TagService(Registry registry, ImageTagStore store, Clock clock) {
+        this.registry = registry;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    // ---- tags of one image -------------------------------------------------------------------------------------
+
+    /** One tag: whether it is a version, what it points to and when that was released (null when not looked up). */
+    public record TagEntry(String tag, boolean version, String digest, Instant releaseTime,
+                           ReleaseTimeSource releaseTimeSource, String error) {
+    }
+
+    /** The tags of an image, newest version first, and how fresh the list is. */
+    public record TagReport(String image, int total, List<TagEntry> tags, Instant fetchedAt, boolean fromCache,
+                            boolean stale, String error) {
+    }
+
+    /**
+     * The tags of {@code image}, newest version first (unversioned last); the first {@code limit} (0: all) with digest
+     * and release time. Never throws for registry failures: the report says stale and why.
+     */
+    public TagReport tags(String image, int limit) {
+        ImageReference ref = reference("image", image);
+        if (limit < 0 || limit > MAX_LIMIT) {
+            throw new InvalidInputException(List.of(new FieldError("limit", "must be between 0 (all) and " + MAX_LIMIT)));
+        }
+        Lookup lookup = lookup(ref);
+        List<TagVersion> sorted = TagSet.of(lookup.tags()).newestFirst();
+        List<TagVersion> shown = limit == 0 || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
+        List<TagEntry> entries = new ArrayList<>(shown.size());
+        List<ImageTagStore.TagDetail> details = new ArrayList<>();
+        if (lookup.error() == null || !lookup.tags().isEmpty()) {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<TagEntry>> futures = new ArrayList<>();
+                for (TagVersion v : shown) {
+                    futures.add(pool.submit(() -> describe(ref, v)));
+                }
+                for (Future<TagEntry> f : futures) {
+                    entries.add(join(f));
+                }
+            }
+        }
+        for (TagEntry e : entries) {
+            if (e.digest() != null) {
+                details.add(new ImageTagStore.TagDetail(e.tag(), e.digest(), e.releaseTime(), e.releaseTimeSource()));
+            }
+        }
+        record(ref, lookup, details);
+        return new TagReport(ref.name(), sorted.size(), entries, lookup.fetchedAt(), lookup.fromCache(),
+                lookup.stale(), lookup.error());
+    }
+
+    private TagEntry describe(ImageReference ref, TagVersion v) {
+        try {
+            Registry.TagInfo info = registry.describe(ref, v.tag(), true);
+            ReleaseTime r = info.release();
+            return new TagEntry(v.tag(), v.isVersion(), info.digest(), r == null ? null : r.time(),
+                    r == null ? ReleaseTimeSource.UNKNOWN : r.source(), r == null ? null : r.note());
+        } catch (RegistryException e) {
+            return new TagEntry(v.tag(), v.isVersion(), null, null, ReleaseTimeSource.UNKNOWN, e.getMessage());
+        }
+    }
+
+    /** The tags of an image as known now: from the registry, else cached or stored (stale), else none with the error. */
+    public record Available(String image, List<String> tags, boolean stale, String error, Instant fetchedAt) {
+    }
+
+    /** The tags of {@code image} (no digests, no release times); registry failures are reported, not thrown. */
+    public Available available(String image) {
+        ImageReference ref = reference("image", image);
+        Lookup lookup = lookup(ref);
+        record(ref, lookup, List.of());
+        return new Available(ref.name(), lookup.tags(), lookup.stale(), lookup.error(), lookup.fetchedAt());
+    }
+
+    // ---- discovery for scans -----------------------------------------------------------------------------------
+
+    /** One asset's question: which candidates does its image offer for its current tag? */
+    public record DiscoveryRequest(String image, String currentTag, String currentDigest, boolean allowPrerelease) {
+    }
+
+    /** A candidate with what it points to and when that was released. */
+    public record CandidateInfo(String tag, ChangeType changeType, String digest, Instant releaseTime,
+                                ReleaseTimeSource releaseTimeSource, String error) {
+    }
+
+    /**
+     * The answer for one request: the image's canonical name, the parsed current tag, the digest the current tag
+     * points to now (and whether it moved away from the running digest), the candidates per class, and whether the
+     * data is stale (with the error).
+     */
+    public record Discovery(DiscoveryRequest request, String image, ParsedTag current, String currentTagDigest,
+                            boolean digestMoved, Map<String, CandidateInfo> candidates, int tagCount, boolean stale,
+                            String error) {
+    }
+
+    /**
+     * Answers every request; each distinct image is looked up once, images in parallel. Never throws for registry
+     * failures or bad references: those come back as results with an error.
+     */
+    public List<Discovery> discover(List<DiscoveryRequest> requests) {
+        Map<String, List<Integer>> byImage = new LinkedHashMap<>();
+        Map<String, ImageReference> refs = new LinkedHashMap<>();
+        Discovery[] out = new Discovery[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            DiscoveryRequest r = requests.get(i);
+            try {
+                ImageReference ref = ImageReference.parse(r.image());
+                refs.putIfAbsent(ref.name(), ref.repositoryOnly());
+                byImage.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(i);
+            } catch (IllegalArgumentException e) {
+                out[i] = new Discovery(r, r.image(), ParsedTag.of(TagVersion.parse(r.currentTag())), null, false,
+                        Map.of(), 0, true, "invalid image reference: " + e.getMessage());
+            }
+        }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (var e : byImage.entrySet()) {
+                futures.add(pool.submit(() -> discoverImage(refs.get(e.getKey()), e.getValue(), requests, out)));
+            }
+            for (Future<?> f : futures) {
+                join(f);
+            }
+        }
+        return List.of(out);
+    }
+
+    private void discoverImage(ImageReference ref, List<Integer> indexes, List<DiscoveryRequest> requests,
+                               Discovery[] out) {
+        Lookup lookup;
+        try {
+            lookup = lookup(ref);
+        } catch (RuntimeException e) { // a bug must not take the other images down
+            LOG.atError().setCause(e).addKeyValue("event", "discovery_failed").addKeyValue("image", ref.name())
+                    .log("discovery for {} failed", ref.name());
+            for (int i : indexes) {
+                out[i] = new Discovery(requests.get(i), ref.name(), null, null, false, Map.of(), 0, true,
+                        "internal error: " + e.getClass().getSimpleName());
+            }
+            return;
+        }
+        TagSet set = TagSet.of(lookup.tags());
+        java.util.Set<String> present = new java.util.HashSet<>(lookup.tags());
+        Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
+        for (int i : indexes) {
+            DiscoveryRequest r = requests.get(i);
+            TagVersion current = TagVersion.parse(r.currentTag());
+            Selection s = CandidateSelector.select(current, set, r.allowPrerelease());
+            Map<String, CandidateInfo> candidates = new LinkedHashMap<>();
+            String firstError = lookup.error();
+            for (ChangeClass c : ChangeClass.values()) {
+                TagVersion t = s.candidate(c);
+                if (t == null) {
+                    continue;
+                }
+                CandidateInfo info = candidate(ref, t.tag(), c.changeType(), details);
+                candidates.put(c.key(), info);
+            }
+            String currentDigest = null;
+            boolean moved = false;
+            if (lookup.error() == null && present.contains(r.currentTag())) {
+                try {
+                    currentDigest = registry.digest(ref, r.currentTag()).digest();
+                    details.putIfAbsent(r.currentTag(), new ImageTagStore.TagDetail(r.currentTag(), currentDigest,
+                            null, null));
+                    moved = r.currentDigest() != null && currentDigest != null
+                            && ChangeClassifier.classify(r.currentTag(), r.currentDigest(), r.currentTag(),
+                            currentDigest) == ChangeType.DIGEST;
+                } catch (RegistryException e) {
+                    if (e.kind() != RegistryException.Kind.NOT_FOUND) {
+                        firstError = firstError == null ? e.getMessage() : firstError;
+                    }
+                }
+            }
+            out[i] = new Discovery(r, ref.name(), ParsedTag.of(current), currentDigest, moved, candidates,
+                    set.size(), lookup.stale() || firstError != null, firstError);
+        }
+        record(ref, lookup, List.copyOf(details.values()));
+    }
+
+    private CandidateInfo candidate(ImageReference ref, String tag, ChangeType type,
+                                    Map<String, ImageTagStore.TagDetail> details) {
+        try {
+            Registry.TagInfo info = registry.describe(ref, tag, true);
+            ReleaseTime r = info.release();
+            ReleaseTimeSource source = r == null ? ReleaseTimeSource.UNKNOWN : r.source();
+            details.put(tag, new ImageTagStore.TagDetail(tag, info.digest(), r == null ? null : r.time(), source));
+            return new CandidateInfo(tag, type, info.digest(), r == null ? null : r.time(), source, null);
+        } catch (RegistryException e) {
+            return new CandidateInfo(tag, type, null, null, ReleaseTimeSource.UNKNOWN, e.getMessage());
+        }
+    }
+
+    // ---- lookups, fallbacks, recording -------------------------------------------------------------------------
+
+    private record Lookup(List<String> tags, Instant fetchedAt, boolean fromCache, boolean stale, String error,
+                          boolean fromStore) {
+    }
+
+    /** The registry's tags; on failure the cached or stored list marked stale, or none with the error. */
+    private Lookup lookup(ImageReference ref) {
+        try {
+            Registry.Tags t = registry.tags(ref);
+            return new Lookup(t.tags(), t.fetchedAt(), t.fromCache(), t.stale(), t.error(), false);
+        } catch (RegistryException e) {
+            if (store != null) {
+                try {
+                    List<ImageTagStore.TagRow> rows = store.tags(ref.name());
+                    if (!rows.isEmpty()) {
+                        Instant last = rows.stream().map(ImageTagStore.TagRow::lastChecked).max(Instant::compareTo)
+                                .orElse(null);
+                        return new Lookup(rows.stream().map(ImageTagStore.TagRow::tag).toList(), last, true, true,
+                                e.getMessage(), true);
+                    }
+                } catch (RuntimeException storeFailure) {
+                    LOG.atWarn().addKeyValue("event", "stored_tags_unavailable").addKeyValue("image", ref.name())
+                            .log("cannot read stored tags of {}: {}", ref.name(), storeFailure.getMessage());
+                }
+            }
+            return new Lookup(List.of(), null, false, true, e.getMessage(), false);
+        }
+    }
+
+    private void record(ImageReference ref, Lookup lookup, List<ImageTagStore.TagDetail> details) {
+        if (store == null) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            if (lookup.error() != null) {
+                store.recordFailure(ref.name(), lookup.error(), now);
+            } else if (!lookup.fromStore()) {
+                store.recordListing(ref.name(), lookup.tags(), details, now);
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", ref.name())
+                    .log("cannot record tags of {}: {}", ref.name(), e.getMessage());
+        }
+    }
+
+    private static ImageReference reference(String field, String image) {
+        if (image == null || image.isBlank()) {
+            throw new InvalidInputException(List.of(new FieldError(field, "is required")));
+        }
+        try {
+            return ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
+        }
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+    }
+}

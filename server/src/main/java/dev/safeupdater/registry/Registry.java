@@ -1,0 +1,203 @@
+package dev.safeupdater.registry;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What scans use: the registry client behind bounded caches. Tag lists are cached per repository for the TTL,
+ * then revalidated with their ETag where the registry offers one; concurrent lookups of one repository share one
+ * request. Tag digests are cached for the TTL (tags move); release times per digest for good (digests do not). When a
+ * refresh fails and an older list is cached, that list is returned marked stale with the error.
+ */
+public final class Registry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+
+    /** The tags of one repository, and how fresh they are. */
+    public record Tags(ImageReference image, List<String> tags, Instant fetchedAt, boolean fromCache, boolean stale,
+                       String error) {
+    }
+
+    /** What a tag points to now, and when that was released. */
+    public record TagInfo(String tag, String digest, String mediaType, ReleaseTime release) {
+    }
+
+    private record CachedTags(List<String> tags, String etag, Instant fetchedAt) {
+    }
+
+    private record CachedDigest(RegistryClient.ManifestRef ref, Instant fetchedAt) {
+    }
+
+    private final RegistryClient client;
+    private final RegistryOptions options;
+    private final Lru<String, CachedTags> tagCache;
+    private final Lru<String, CachedDigest> digestCache;
+    private final Lru<String, ReleaseTime> releaseCache;
+    private final Map<String, CompletableFuture<Tags>> inFlight = new ConcurrentHashMap<>();
+
+    public Registry(RegistryOptions options) {
+        this(new RegistryClient(options));
+    }
+
+    public Registry(RegistryClient client) {
+        this.client = client;
+        this.options = client.options();
+        this.tagCache = new Lru<>(options.cacheSize());
+        this.digestCache = new Lru<>(options.cacheSize() * 10);
+        this.releaseCache = new Lru<>(options.cacheSize() * 10);
+    }
+
+    public RegistryClient client() {
+        return client;
+    }
+
+    /**
+     * The tags of {@code image}'s repository. Throws {@link RegistryException} only when the registry fails and
+     * nothing is cached; with a cached list the answer is that list, {@code stale} with the error.
+     */
+    public Tags tags(ImageReference image) {
+        ImageReference repo = image.repositoryOnly();
+        String key = repo.name();
+        CachedTags cached = tagCache.get(key);
+        Instant now = options.clock().instant();
+        if (cached != null && fresh(cached.fetchedAt(), now)) {
+            cacheCount("hit");
+            return new Tags(repo, cached.tags(), cached.fetchedAt(), true, false, null);
+        }
+        CompletableFuture<Tags> mine = new CompletableFuture<>();
+        CompletableFuture<Tags> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            cacheCount("shared");
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RegistryException re ? re : e;
+            }
+        }
+        try {
+            Tags result = refresh(repo, key, cached);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private Tags refresh(ImageReference repo, String key, CachedTags cached) {
+        try {
+            RegistryClient.TagList list = client.listTags(repo, cached == null ? null : cached.etag());
+            Instant now = options.clock().instant();
+            if (list.notModified() && cached != null) {
+                cacheCount("revalidated");
+                CachedTags renewed = new CachedTags(cached.tags(), cached.etag(), now);
+                tagCache.put(key, renewed);
+                return new Tags(repo, renewed.tags(), now, true, false, null);
+            }
+            cacheCount("miss");
+            CachedTags fresh = new CachedTags(List.copyOf(list.tags()), list.etag(), now);
+            tagCache.put(key, fresh);
+            return new Tags(repo, fresh.tags(), now, false, false, null);
+        } catch (RegistryException e) {
+            LOG.atWarn().addKeyValue("event", "registry_lookup_failed").addKeyValue("image", key)
+                    .addKeyValue("kind", e.kind().name()).addKeyValue("error", e.getMessage())
+                    .log("tag lookup for {} failed: {}", key, e.getMessage());
+            if (cached != null) {
+                return new Tags(repo, cached.tags(), cached.fetchedAt(), true, true, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** The digest {@code tag} of {@code image} points to, cached for the TTL. */
+    public RegistryClient.ManifestRef digest(ImageReference image, String tag) {
+        String key = image.name() + ":" + tag;
+        Instant now = options.clock().instant();
+        CachedDigest cached = digestCache.get(key);
+        if (cached != null && fresh(cached.fetchedAt(), now)) {
+            return cached.ref();
+        }
+        RegistryClient.ManifestRef ref = client.head(image.repositoryOnly(), tag);
+        digestCache.put(key, new CachedDigest(ref, now));
+        return ref;
+    }
+
+    /** The release time of manifest {@code digest}, cached for good. */
+    public ReleaseTime releaseTime(ImageReference image, String digest) {
+        ReleaseTime cached = releaseCache.get(digest);
+        if (cached != null) {
+            return cached;
+        }
+        ReleaseTime t = client.releaseTime(image.repositoryOnly(), digest);
+        releaseCache.put(digest, t);
+        return t;
+    }
+
+    /** Digest and (when asked) release time of one tag. */
+    public TagInfo describe(ImageReference image, String tag, boolean withReleaseTime) {
+        RegistryClient.ManifestRef ref = digest(image, tag);
+        ReleaseTime release = withReleaseTime && ref.digest() != null ? releaseTime(image, ref.digest()) : null;
+        return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
+    }
+
+    /** Forgets every cached answer (for tests and operators). */
+    public void clearCache() {
+        tagCache.clear();
+        digestCache.clear();
+        releaseCache.clear();
+    }
+
+    private boolean fresh(Instant fetchedAt, Instant now) {
+        Duration ttl = options.cacheTtl();
+        return !ttl.isZero() && now.isBefore(fetchedAt.plus(ttl));
+    }
+
+    private static void cacheCount(String result) {
+        Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
+                .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
+                .tags(Metrics.tags("result", result))).increment();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** A small synchronized LRU map. */
+    private static final class Lru<K, V> {
+        private final LinkedHashMap<K, V> map;
+
+        Lru(int max) {
+            this.map = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                    return size() > max;
+                }
+            };
+        }
+
+        synchronized V get(K k) {
+            return map.get(k);
+        }
+
+        synchronized void put(K k, V v) {
+            map.put(k, v);
+        }
+
+        synchronized void clear() {
+            map.clear();
+        }
+    }
+}
