@@ -40,6 +40,11 @@ class VersionsCommandTest {
         public int migrate(Map<String, String> flags) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public java.util.List<SettingView> settings(Map<String, String> flags) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     record Run(int exit, String out, String err) {
