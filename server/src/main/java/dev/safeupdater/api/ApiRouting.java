@@ -15,6 +15,7 @@ public final class ApiRouting {
                 .register("/api/v1/assets", new AssetsResource(services.assets(), services.decisions()))
                 .register("/api/v1/decisions", new DecisionsResource(services.decisions()))
                 .register("/api/v1/rules", new RulesResource(services.policy()))
+                .register("/api/v1/scan", new ScanResource(services.scans()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

@@ -1,17 +1,25 @@
 package dev.safeupdater.app;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
+import dev.safeupdater.inventory.InventoryConfig;
+import dev.safeupdater.inventory.InventorySource;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.RuleSet;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.InventoryStore;
+import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -50,12 +58,45 @@ public final class Application implements AutoCloseable {
                     + e.getMessage());
         }
         if (!withDatabase) {
-            return new Services(policy, new DecisionService(policy, null, null, clock), null, null);
+            return new Services(policy, new DecisionService(policy, null, null, clock), null, null, null);
         }
+        List<InventorySource> sources = inventorySources(settings);
         Database db = openDatabase(settings);
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db);
+        ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
+        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
+                scans);
+    }
+
+    /** The sources of {@code inventory.file}; none when it is not set. */
+    static List<InventorySource> inventorySources(Settings settings) {
+        String file = settings.get("inventory.file");
+        if (file == null || file.isBlank()) {
+            return List.of();
+        }
+        try {
+            return InventoryConfig.load(Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("inventory: " + e.getMessage());
+        }
+    }
+
+    /** {@code inventory.scan-interval}: zero for "only on request". */
+    static Duration scanInterval(Settings settings) {
+        String v = settings.get("inventory.scan-interval").strip();
+        if (v.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = InventoryConfig.parseDuration(v);
+            if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofSeconds(10)) < 0)) {
+                throw new StartupException("inventory.scan-interval must be 0 or at least 10s, not \"" + v + "\"");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("inventory.scan-interval: " + e.getMessage());
+        }
     }
 
     /** Opens the configured database and applies pending migrations. */
@@ -80,6 +121,7 @@ public final class Application implements AutoCloseable {
 
     /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
     public static Application start(Settings settings, Services services) {
+        Duration scanInterval = scanInterval(settings);
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -105,6 +147,9 @@ public final class Application implements AutoCloseable {
                 .routing(r -> routing(r, services))
                 .build()
                 .start();
+        if (services.scans() != null) {
+            services.scans().startBackground(scanInterval);
+        }
         return new Application(services, server);
     }
 
@@ -124,6 +169,9 @@ public final class Application implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (services.scans() != null) {
+            services.scans().close();
+        }
         if (services.database() != null) {
             services.database().close();
         }

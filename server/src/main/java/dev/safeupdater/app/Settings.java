@@ -38,7 +38,12 @@ public final class Settings {
             new Key("rules.dir", "rules", false, "Directory of *.drl rule files."),
             new Key("policies.dir", "policies", false, "Directory of policy YAML files."),
             new Key("log.format", "json", false, "json (one JSON object per line) or text."),
-            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."));
+            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."),
+            // inventory (docs/inventory.md)
+            new Key("inventory.file", "", false,
+                    "YAML file listing the inventory sources (Kubernetes, Docker, Helm, static); empty: none."),
+            new Key("inventory.scan-interval", "0", false,
+                    "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."));
 
     private final Map<String, String> values;
 

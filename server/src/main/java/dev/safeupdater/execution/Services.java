@@ -4,11 +4,12 @@ import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.store.Database;
 
 /**
- * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets} are null
+ * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets}, {@code scans} are null
  * when a command runs without a database (in-process evaluation).
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
                        AssetService assets,
-                       Database database) {
+                       Database database,
+                       ScanService scans) {
 }
