@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -50,6 +51,10 @@ public final class KubernetesWatch implements AutoCloseable {
         this.listener = listener;
     }
 
+    /**
+     * Opens the watches; returns null (after asking {@code listener} for a resync) when the API answers that the
+     * snapshot's resourceVersion already expired.
+     */
     static KubernetesWatch start(String source, KubernetesClient client, KubernetesSource.Snapshot snapshot,
                                  NamespaceSelection selection, String labelSelector, WorkloadParser parser,
                                  Listener listener) {
@@ -62,6 +67,13 @@ public final class KubernetesWatch implements AutoCloseable {
                             matcher));
                 }
             }
+        } catch (KubernetesClientException e) {
+            w.close();
+            if (e.getCode() == 410) {
+                listener.resync("resourceVersion of the last scan expired (410 Gone)");
+                return null;
+            }
+            throw e;
         } catch (RuntimeException e) {
             w.close();
             throw e;
