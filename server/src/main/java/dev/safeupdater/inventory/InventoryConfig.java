@@ -86,11 +86,12 @@ public final class InventoryConfig {
         for (JsonNode node : list.isArray() ? list : YAML.createArrayNode()) {
             String at = "sources[" + i++ + "]";
             List<String> p = new ArrayList<>();
+            String rawName = node.path("name").asText("");
+            if (!rawName.isEmpty() && !names.add(rawName)) {
+                p.add(at + ": name \"" + rawName + "\" is used twice");
+            }
             InventorySource s = source(node, at, dir, p);
             if (s != null) {
-                if (!names.add(s.name())) {
-                    p.add(at + ": name \"" + s.name() + "\" is used twice");
-                }
                 String place = place(s);
                 if (place != null && !places.add(place)) {
                     p.add(at + ": another " + s.type() + " source already reports " + place.substring(place.indexOf(':') + 1)

@@ -123,8 +123,8 @@ public final class StaticSource implements InventorySource {
             progress.listed("asset", assets.size(), entries.size());
         }
         if (!problems.isEmpty()) {
-            throw new SourceException(name + ": " + file + " has " + problems.size() + " invalid "
-                    + (problems.size() == 1 ? "entry" : "entries") + ": " + String.join("; ", problems));
+            throw new SourceException(name + ": " + file + " has " + problems.size() + " "
+                    + (problems.size() == 1 ? "problem" : "problems") + ": " + String.join("; ", problems));
         }
         return new SourceScan(assets, List.of(), List.of(), 0, List.of());
     }
