@@ -15,10 +15,6 @@ final class Globs {
         return new Globs(globs.stream().map(Globs::compile).toList());
     }
 
-    boolean isEmpty() {
-        return patterns.isEmpty();
-    }
-
     boolean matches(String value) {
         for (Pattern p : patterns) {
             if (p.matcher(value).matches()) {

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
@@ -74,7 +73,7 @@ record HelmRelease(String namespace, String name, int revision, String status, S
         return new HelmRelease(namespace == null || namespace.isEmpty() ? secretNamespace : namespace, name, revision,
                 info == null ? "unknown" : info.path("status").asText("unknown"),
                 metadata.path("name").asText(""), metadata.path("version").asText(""),
-                KubeApi.text(metadata, "appVersion"), strings(metadata.path("annotations")), strings(labels),
+                KubeApi.text(metadata, "appVersion"), KubeApi.strings(metadata.path("annotations")), KubeApi.strings(labels),
                 info == null ? null : KubeApi.text(info, "last_deployed"));
     }
 
@@ -94,19 +93,6 @@ record HelmRelease(String namespace, String name, int revision, String status, S
             }
         }
         return metadata;
-    }
-
-    private static Map<String, String> strings(JsonNode node) {
-        if (node == null || !node.isObject()) {
-            return Map.of();
-        }
-        Map<String, String> m = new HashMap<>();
-        node.properties().forEach(e -> {
-            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
-                m.put(e.getKey(), e.getValue().asText());
-            }
-        });
-        return Map.copyOf(m);
     }
 
     private static boolean isGzip(byte[] b) {

@@ -153,6 +153,20 @@ final class KubeApi {
         return q;
     }
 
+    /** The string-valued fields of a JSON object (labels, annotations); empty for anything else. */
+    static Map<String, String> strings(JsonNode node) {
+        if (node == null || !node.isObject() || node.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> m = new java.util.HashMap<>();
+        node.properties().forEach(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                m.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return Map.copyOf(m);
+    }
+
     static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v == null || v.isNull() ? null : v.asText();

@@ -99,7 +99,8 @@ public final class KubernetesSource implements InventorySource {
     /**
      * Starts watching the workloads listed by the last successful scan, from that scan's resourceVersions. Events
      * reach {@code listener} one workload at a time; when the API says the resourceVersion expired (410), the watch
-     * stops and asks for a full resync. Returns null when no scan has succeeded yet.
+     * stops and asks for a full resync. Returns null when no scan has succeeded yet, or when the snapshot's
+     * resourceVersion had already expired (the listener was then asked for a resync).
      */
     public KubernetesWatch watch(KubernetesWatch.Listener listener) throws SourceException {
         Snapshot snapshot = last;
@@ -115,7 +116,7 @@ public final class KubernetesSource implements InventorySource {
         return new NamespacedLister.Target(kind.kind, kind.clusterPath(), kind::namespacePath, labelSelector);
     }
 
-    /** Settings for tests and diagnostics. */
+    /** The request timeout (for tests and diagnostics). */
     Duration requestTimeout() {
         return connection.requestTimeout();
     }

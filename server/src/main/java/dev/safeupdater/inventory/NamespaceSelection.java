@@ -17,10 +17,6 @@ record NamespaceSelection(List<String> include, List<String> exclude) {
         return new NamespaceSelection(null, null);
     }
 
-    boolean selects(String namespace) {
-        return Globs.of(include).matches(namespace) && !Globs.of(exclude).matches(namespace);
-    }
-
     /** The namespaces to list one by one when every include is a literal name; null otherwise. */
     List<String> literalNamespaces() {
         if (!include.stream().allMatch(Globs::isLiteral)) {

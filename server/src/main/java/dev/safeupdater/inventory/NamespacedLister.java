@@ -24,7 +24,6 @@ final class NamespacedLister {
 
     private final KubeApi api;
     private final String source;
-    private final NamespaceSelection selection;
     private final NamespaceSelection.Matcher matcher;
     private final int pageSize;
     private final ScanProgress progress;
@@ -37,7 +36,6 @@ final class NamespacedLister {
     NamespacedLister(KubeApi api, String source, NamespaceSelection selection, int pageSize, ScanProgress progress) {
         this.api = api;
         this.source = source;
-        this.selection = selection;
         this.matcher = selection.matcher();
         this.pageSize = pageSize;
         this.progress = progress;

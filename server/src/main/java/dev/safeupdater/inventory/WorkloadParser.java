@@ -57,7 +57,7 @@ final class WorkloadParser {
         if (name.isEmpty() || !Hints.enabled(annotations, requireOptIn)) {
             return List.of();
         }
-        Map<String, String> labels = strings(meta.path("labels"));
+        Map<String, String> labels = KubeApi.strings(meta.path("labels"));
         JsonNode pod = kind.podSpec(item);
         List<String> secrets = new ArrayList<>();
         for (JsonNode s : pod.path("imagePullSecrets")) {
@@ -109,7 +109,7 @@ final class WorkloadParser {
     }
 
     private static Map<String, String> annotations(JsonNode node) {
-        Map<String, String> all = strings(node);
+        Map<String, String> all = KubeApi.strings(node);
         if (all.isEmpty()) {
             return all;
         }
@@ -120,18 +120,5 @@ final class WorkloadParser {
             }
         });
         return Map.copyOf(kept);
-    }
-
-    private static Map<String, String> strings(JsonNode node) {
-        if (!node.isObject() || node.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, String> m = new HashMap<>();
-        node.properties().forEach(e -> {
-            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
-                m.put(e.getKey(), e.getValue().asText());
-            }
-        });
-        return Map.copyOf(m);
     }
 }

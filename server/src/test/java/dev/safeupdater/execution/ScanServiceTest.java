@@ -215,6 +215,33 @@ class ScanServiceTest {
         }
 
         @Test
+        void pullSecretCredentialsAreHeldInMemoryForTheRegistryStage() throws Exception {
+            String config = "{\"auths\":{\"registry.example.com\":{\"username\":\"ci\",\"password\":\"tok\"}}}";
+            cluster.put(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace("shop")
+                    .withName("regcred").endMetadata().withType("kubernetes.io/dockerconfigjson")
+                    .addToData(".dockerconfigjson", java.util.Base64.getEncoder().encodeToString(config.getBytes()))
+                    .build());
+            cluster.put(Workloads.of("Deployment", "shop", "private").container("app", "registry.example.com/app:1")
+                    .pullSecret("regcred").build());
+            Files.writeString(tmp.resolve("secrets.yaml"), "sources:\n"
+                    + "  - {name: prod, type: kubernetes, kubeconfig: kubeconfig-mock, kinds: [Deployment],"
+                    + " pullSecrets: true}\n");
+            try (ScanService withSecrets = service(InventoryConfig.load(tmp.resolve("secrets.yaml")))) {
+                withSecrets.scan(null, "test", ScanListener.NONE);
+                Asset app = current("kubernetes").stream().filter(a -> a.key().name().equals("private")).findFirst()
+                        .orElseThrow();
+                var cred = withSecrets.pullCredentials().forAsset(app.key(), List.of("regcred"),
+                        "registry.example.com");
+                assertEquals("ci", cred.orElseThrow().username());
+                assertTrue(withSecrets.pullCredentials().forAsset(app.key(), List.of("regcred"), "ghcr.io").isEmpty());
+                assertEquals(1, withSecrets.pullCredentials().size());
+                String stored = db.database().jdbi().withHandle(h -> h.createQuery("SELECT details FROM asset"
+                        + " WHERE id = :id").bind("id", app.id()).mapTo(String.class).one());
+                assertTrue(stored.contains("regcred") && !stored.contains("tok"), stored);
+            }
+        }
+
+        @Test
         void unknownSourcesAreRefusedBeforeAnythingRuns() {
             InvalidInputException e = assertThrows(InvalidInputException.class,
                     () -> scans.scan(List.of("prod", "nope"), "test", ScanListener.NONE));
@@ -336,6 +363,29 @@ class ScanServiceTest {
                 return d;
             });
             await("shop/web opted out", () -> find("shop", "web").goneAt() != null);
+        }
+
+        @Test
+        void anOpenWatchToldItsResourceVersionExpiredTriggersAFullResync() throws Exception {
+            Deployment web = (Deployment) Workloads.of("Deployment", "shop", "web").container("app", "nginx:1.25.3")
+                    .build();
+            cluster.server().expect().get().withPath("/apis/apps/v1/deployments?limit=500")
+                    .andReturn(200, new io.fabric8.kubernetes.api.model.apps.DeploymentListBuilder()
+                            .withMetadata(new io.fabric8.kubernetes.api.model.ListMeta(null, null, "555", null, null))
+                            .withItems(web).build()).once();
+            // the watch connects, then the API server sends the ERROR event it sends when the version is compacted
+            cluster.server().expect().get()
+                    .withPath("/apis/apps/v1/deployments?allowWatchBookmarks=true&resourceVersion=555&watch=true")
+                    .andUpgradeToWebSocket().open()
+                    .waitFor(300).andEmit(new io.fabric8.kubernetes.api.model.WatchEvent(new StatusBuilder()
+                            .withCode(410).withReason("Expired").withMessage("too old resource version").build(),
+                            "ERROR"))
+                    .done().once();
+            scans.enableWatch();
+            scans.scan(List.of("prod"), "test", ScanListener.NONE);
+            await("a full resync scan started by the watch", () -> scans.list(null, 10).items().stream()
+                    .anyMatch(r -> r.actor().equals("watch") && r.finishedAt() != null));
+            assertEquals(4, current("kubernetes").size(), "the resync listed everything again");
         }
 
         @Test
