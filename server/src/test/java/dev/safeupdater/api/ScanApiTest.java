@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeupdater.app.Application;
 import dev.safeupdater.testing.Http;
 import dev.safeupdater.testing.MockCluster;
 import dev.safeupdater.testing.TestDatabase;
@@ -144,6 +145,28 @@ class ScanApiTest {
         assertEquals(404, http.get("/api/v1/assets/999999").status());
         assertEquals(404, http.get("/api/v1/scan/999999").status());
         assertEquals(400, http.postJson("/api/v1/scan", "{\"sauce\":\"edge\"}").status());
+    }
+
+    @Test
+    void theServerScansOnItsOwnWhenAnIntervalIsSet() throws Exception {
+        TestDatabase other = TestDatabase.create(TestDatabase.Kind.H2);
+        try (TestServer scheduled = TestServer.start(other, Map.of(
+                "inventory.file", tmp.resolve("inventory.yaml").toString(), "inventory.scan-interval", "1h"))) {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            JsonNode runs;
+            do {
+                Thread.sleep(100);
+                runs = scheduled.http().get("/api/v1/scan").json().path("items");
+            } while ((runs.isEmpty() || runs.get(0).path("finishedAt").isNull()) && System.nanoTime() < deadline);
+            assertEquals("scheduler", runs.get(0).path("actor").asText());
+            assertEquals("SUCCEEDED", runs.get(0).path("status").asText());
+            assertEquals(11, scheduled.http().get("/api/v1/assets?gone=false").json().path("items").size());
+        } finally {
+            other.close();
+        }
+        Application.StartupException tooShort = org.junit.jupiter.api.Assertions.assertThrows(
+                Application.StartupException.class, () -> TestServer.start(db, Map.of("inventory.scan-interval", "1s")));
+        assertTrue(tooShort.getMessage().contains("at least 10s"), tooShort.getMessage());
     }
 
     @Test

@@ -64,7 +64,8 @@ class ScanServiceTest {
         }
     }
 
-    abstract static class Contract {
+    /** The sources, cluster and database every test here starts from. */
+    abstract static class Base {
         private final TestDatabase.Kind kind;
         @TempDir
         Path tmp;
@@ -74,7 +75,7 @@ class ScanServiceTest {
         ScanService scans;
         AssetStore assets;
 
-        Contract(TestDatabase.Kind kind) {
+        Base(TestDatabase.Kind kind) {
             this.kind = kind;
         }
 
@@ -134,6 +135,12 @@ class ScanServiceTest {
 
         static Map<String, ScanSourceResult> bySource(ScanRun run) {
             return run.sources().stream().collect(Collectors.toMap(ScanSourceResult::name, s -> s));
+        }
+    }
+
+    abstract static class Contract extends Base {
+        Contract(TestDatabase.Kind kind) {
+            super(kind);
         }
 
         @Test
@@ -317,7 +324,7 @@ class ScanServiceTest {
 
     /** Watch mode on H2 only: the store behaviour it relies on is covered on both databases above. */
     @Nested
-    class Watching extends Contract {
+    class Watching extends Base {
         Watching() {
             super(TestDatabase.Kind.H2);
         }
