@@ -31,7 +31,9 @@ import dev.safeupdater.store.ScanStore;
 /**
  * Scans the mock API at URL (bench/InventoryMockServer.java) into a fresh H2 database and a fresh PostgreSQL schema:
  * a full scan, then a scan with nothing changed, each timed. Reports the largest heap in use after any garbage
- * collection during the scans (run it with a small -Xmx so collections happen).
+ * collection during the scans (run it with a small -Xmx so collections happen; after a young collection this still
+ * counts old garbage, so it overstates what is live) and the live heap after a full collection at the peak of a
+ * third scan (every slot listed, about to be stored).
  *
  * <p>Usage: InventoryBench URL [PG_JDBC_URL PG_USER]
  */
@@ -78,7 +80,7 @@ public class InventoryBench {
         }
         System.gc();
         long usedNow = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf(Locale.ROOT, "heap after GC: max %.1f MiB during the scans, %.1f MiB at the end (-Xmx %d MiB)%n",
+        System.out.printf(Locale.ROOT, "heap after any GC: max %.1f MiB during the scans, %.1f MiB at the end (-Xmx %d MiB)%n",
                 maxAfterGc.get() / 1048576.0, usedNow / 1048576.0,
                 Runtime.getRuntime().maxMemory() / 1048576);
     }
@@ -110,7 +112,19 @@ public class InventoryBench {
                         name, fullSeconds, f.added(), kinds, f.apiRequests());
                 System.out.printf(Locale.ROOT, "%s rescan, nothing changed: %.2f s (%,d unchanged, only last_seen"
                         + " written; %d API requests)%n", name, againSeconds, a.unchanged(), a.apiRequests());
-                System.out.printf(Locale.ROOT, "RESULT %s %.3f %.3f%n", name, fullSeconds, againSeconds);
+                // a third, untimed scan measures the live heap at its peak: every slot listed, about to be stored
+                AtomicLong live = new AtomicLong();
+                scans.scan(null, "bench", new ScanListener() {
+                    @Override
+                    public void storing(String source, int assets) {
+                        System.gc();
+                        live.set(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                    }
+                });
+                System.out.printf(Locale.ROOT, "%s live heap with all %,d slots listed (full GC): %.1f MiB%s%n", name,
+                        f.seen(), live.get() / 1048576.0, name.equals("h2") ? " (the in-memory H2 database included)" : "");
+                System.out.printf(Locale.ROOT, "RESULT %s %.3f %.3f %.1f%n", name, fullSeconds, againSeconds,
+                        live.get() / 1048576.0);
             }
         }
     }

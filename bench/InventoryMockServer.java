@@ -5,7 +5,8 @@ import dev.safeupdater.testing.Workloads;
 
 /**
  * The benchmark's Kubernetes API: fabric8's mock server in CRUD mode (no real API server can run here) holding
- * WORKLOADS workloads in NAMESPACES namespaces, put into the CRUD store directly. Runs in its own JVM so the 10,000
+ * WORKLOADS workloads in NAMESPACES namespaces, put into the CRUD store directly, with lists paged (limit/continue)
+ * the way a real API server pages them (testing/MockCluster#startPaging). Runs in its own JVM so the 10,000
  * stored objects do not count against the scanner's heap. Prints "READY <url> <seconds to load>" and serves until
  * killed; prints "REQUESTS <n>" on exit.
  *
@@ -16,7 +17,7 @@ public class InventoryMockServer {
         int workloads = Integer.parseInt(args[0]);
         int namespaces = Integer.parseInt(args[1]);
         long t0 = System.nanoTime();
-        MockCluster cluster = MockCluster.start();
+        MockCluster cluster = MockCluster.startPaging();
         String lastApplied = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"annotations\":{},"
                 + "\"labels\":{\"app\":\"x\"}},\"spec\":{\"replicas\":2,\"template\":{\"spec\":{\"containers\":"
                 + "[{\"name\":\"app\",\"image\":\"nginx\",\"env\":[{\"name\":\"A\",\"value\":\"b\"}]}]}}}}";

@@ -47,7 +47,6 @@ SU_BENCH_JAVA_OPTS="-Xmx${heap_mb}m -Dsafeupdater.log.level=WARN -Dsafeupdater.l
   su_bench_java InventoryBench.java "$api" "${pg_args[@]}" | tee "$tmp/bench.out" | grep -v '^RESULT'
 
 kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=
-echo "API requests seen by the mock server over all scans: $(sed -n 's/^REQUESTS //p' "$tmp/mock.out")" \
-  "(its CRUD mode ignores limit/continue, so each list is one page; a real API server pages at 500)"
+echo "API requests seen by the mock server over all scans: $(sed -n 's/^REQUESTS //p' "$tmp/mock.out")"
 h2_full=$(awk '$1=="RESULT" && $2=="h2" {print $3}' "$tmp/bench.out")
 echo "inventory: $(printf '%.2f' "$h2_full") s"

@@ -207,6 +207,26 @@ class KubernetesSourceTest {
     }
 
     @Test
+    void storedWorkloadsArePagedThroughLikeARealApiServerPagesThem() throws Exception {
+        try (MockCluster paging = MockCluster.startPaging()) {
+            for (int i = 0; i < 11; i++) {
+                paging.put(Workloads.of("Deployment", "ns-" + (i % 3), "web-" + i).container("app", "nginx:1." + i)
+                        .build());
+            }
+            KubeConnection conn = new KubeConnection(paging.kubeconfig(tmp, "paging"), null, false,
+                    Duration.ofSeconds(5), 0);
+            List<String> progress = new ArrayList<>();
+            SourceScan scan = new KubernetesSource("prod", "prod", conn, NamespaceSelection.all(), null,
+                    List.of(WorkloadKind.DEPLOYMENT), false, false, 4, false, false)
+                    .scan((what, done, total) -> progress.add(done + "/" + total));
+            assertEquals(11, scan.assets().size());
+            assertEquals(11, containers(scan).size(), "no workload twice");
+            assertEquals(3, scan.apiRequests(), "11 workloads in pages of 4");
+            assertEquals(List.of("4/11", "8/11", "11/-1"), progress);
+        }
+    }
+
+    @Test
     void anExpiredContinueTokenRestartsTheListWithoutDuplicates() throws Exception {
         String base = "/apis/apps/v1/deployments?limit=2";
         cluster.server().expect().get().withPath(base).andReturn(200, page("t1", 1L, "a", "b").build()).times(2);
