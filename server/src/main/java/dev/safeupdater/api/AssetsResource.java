@@ -1,18 +1,30 @@
 package dev.safeupdater.api;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
 import dev.safeupdater.execution.AssetRequest;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecideRequest;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.model.Asset;
+import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.store.AssetDetail;
+import dev.safeupdater.store.AssetFilter;
 import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.AssetVersion;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code /api/v1/assets}: register static assets, list and read assets, decide a candidate for one. */
+/**
+ * {@code /api/v1/assets}: register static assets, list assets (filtered, paged), read one with its observed versions,
+ * decide a candidate for one.
+ */
 final class AssetsResource implements HttpService {
     private final AssetService assets;
     private final DecisionService decisions;
@@ -37,12 +49,40 @@ final class AssetsResource implements HttpService {
         Json.send(res, result.created() ? 201 : 200, result.asset());
     }
 
+    /** {@code ?source=&cluster=&namespace=&kind=&image=&q=&gone=true|false&cursor=&limit=} */
     private void list(ServerRequest req, ServerResponse res) {
-        Json.send(res, 200, assets.list(Params.string(req, "cursor"), Params.limit(req)));
+        AssetFilter filter = new AssetFilter(Params.string(req, "source"), Params.string(req, "cluster"),
+                Params.string(req, "namespace"), Params.string(req, "kind"), Params.string(req, "image"),
+                Params.string(req, "q"), bool(req, "gone"));
+        Json.send(res, 200, assets.list(filter, Params.string(req, "cursor"), Params.limit(req)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Json.send(res, 200, assets.find(Params.pathId(req, "id")));
+        Json.send(res, 200, AssetView.of(assets.detail(Params.pathId(req, "id"))));
+    }
+
+    /** One asset as {@code GET /api/v1/assets/{id}} shows it: the asset, its owner, details and observed versions. */
+    record AssetView(long id, AssetKey key, String image, String currentTag, String currentDigest,
+                     Map<String, String> labels, Map<String, String> annotations, Instant firstSeen,
+                     Instant lastSeen, Instant goneAt, String origin, Map<String, Object> details,
+                     List<AssetVersion> versions) {
+        static AssetView of(AssetDetail d) {
+            Asset a = d.asset();
+            return new AssetView(a.id(), a.key(), a.image(), a.currentTag(), a.currentDigest(), a.labels(),
+                    a.annotations(), a.firstSeen(), a.lastSeen(), a.goneAt(), d.origin(), d.details(), d.versions());
+        }
+    }
+
+    private static Boolean bool(ServerRequest req, String name) {
+        String v = Params.string(req, name);
+        if (v == null) {
+            return null;
+        }
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ApiException.invalidField(name, "must be true or false");
+        };
     }
 
     private void decide(ServerRequest req, ServerResponse res) {

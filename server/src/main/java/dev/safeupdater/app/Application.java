@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +14,12 @@ import java.util.concurrent.CompletionException;
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.execution.TagService;
 import dev.safeupdater.execution.VersionService;
+import dev.safeupdater.inventory.InventoryConfig;
+import dev.safeupdater.inventory.InventorySource;
 import dev.safeupdater.registry.HostOptions;
 import dev.safeupdater.registry.Platform;
 import dev.safeupdater.registry.Registry;
@@ -28,6 +32,8 @@ import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.ImageTagStore;
+import dev.safeupdater.store.InventoryStore;
+import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -56,6 +62,7 @@ public final class Application implements AutoCloseable {
      */
     public static Services services(Settings settings, boolean withDatabase, Clock clock) {
         Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
+        List<InventorySource> sources = withDatabase ? inventorySources(settings) : List.of();
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
@@ -84,13 +91,14 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags);
+                    new VersionService(tags), tags, null);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
         TagService tags = new TagService(registry, new ImageTagStore(db), clock);
+        ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
         return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
-                new VersionService(tags), tags);
+                new VersionService(tags), tags, scans);
     }
 
     /**
@@ -140,6 +148,36 @@ public final class Application implements AutoCloseable {
         }
     }
 
+    /** The sources of {@code inventory.file}; none when it is not set. */
+    static List<InventorySource> inventorySources(Settings settings) {
+        String file = settings.get("inventory.file");
+        if (file == null || file.isBlank()) {
+            return List.of();
+        }
+        try {
+            return InventoryConfig.load(Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("inventory: " + e.getMessage());
+        }
+    }
+
+    /** {@code inventory.scan-interval}: zero for "only on request". */
+    static Duration scanInterval(Settings settings) {
+        String v = settings.get("inventory.scan-interval").strip();
+        if (v.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = InventoryConfig.parseDuration(v);
+            if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofSeconds(10)) < 0)) {
+                throw new StartupException("inventory.scan-interval must be 0 or at least 10s, not \"" + v + "\"");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("inventory.scan-interval: " + e.getMessage());
+        }
+    }
+
     /** Opens the configured database and applies pending migrations. */
     static Database openDatabase(Settings settings) {
         Database db;
@@ -162,6 +200,7 @@ public final class Application implements AutoCloseable {
 
     /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
     public static Application start(Settings settings, Services services) {
+        Duration scanInterval = scanInterval(settings);
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -187,6 +226,9 @@ public final class Application implements AutoCloseable {
                 .routing(r -> routing(r, services))
                 .build()
                 .start();
+        if (services.scans() != null) {
+            services.scans().startBackground(scanInterval);
+        }
         return new Application(services, server);
     }
 
@@ -208,6 +250,9 @@ public final class Application implements AutoCloseable {
         server.stop();
         if (services.tags() != null) {
             services.tags().close();
+        }
+        if (services.scans() != null) {
+            services.scans().close();
         }
         if (services.database() != null) {
             services.database().close();

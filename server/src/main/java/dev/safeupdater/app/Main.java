@@ -12,7 +12,26 @@ import org.slf4j.LoggerFactory;
 
 /** Entry point: {@code safe-updater <command>}. */
 public final class Main implements Launcher {
+    private final Map<String, String> baseFlags;
+    private final Map<String, String> env;
+    private final Path workDir;
+
     Main() {
+        this(Map.of(), System.getenv(), Path.of("").toAbsolutePath());
+    }
+
+    private Main(Map<String, String> baseFlags, Map<String, String> env, Path workDir) {
+        this.baseFlags = Map.copyOf(baseFlags);
+        this.env = Map.copyOf(env);
+        this.workDir = workDir;
+    }
+
+    /**
+     * A launcher whose configuration comes from {@code env} and {@code workDir} (for {@code .env}) instead of the
+     * process's, with {@code baseFlags} under the command's own flags. For embedding and tests.
+     */
+    public static Launcher launcher(Map<String, String> baseFlags, Map<String, String> env, Path workDir) {
+        return new Main(baseFlags, env, workDir);
     }
 
     public static void main(String[] args) {
@@ -72,7 +91,7 @@ public final class Main implements Launcher {
     public java.util.List<SettingView> settings(Map<String, String> flags) throws LaunchException {
         Map<String, String> shown;
         try {
-            shown = Settings.load(flags, System.getenv(), Path.of("").toAbsolutePath()).display();
+            shown = Settings.load(withBase(flags), env, workDir).display();
         } catch (IllegalArgumentException e) {
             throw new LaunchException("configuration: " + e.getMessage(), e);
         }
@@ -81,14 +100,20 @@ public final class Main implements Launcher {
                 .toList();
     }
 
-    private static Settings settings(Map<String, String> flags, boolean logsToStderr) throws LaunchException {
+    private Map<String, String> withBase(Map<String, String> flags) {
+        Map<String, String> all = new java.util.HashMap<>(baseFlags);
+        all.putAll(flags);
+        return all;
+    }
+
+    private Settings settings(Map<String, String> flags, boolean logsToStderr) throws LaunchException {
         Settings settings;
-        Map<String, String> effective = new java.util.HashMap<>(flags);
-        if (logsToStderr && !flags.containsKey("log.level") && System.getenv("SAFE_UPDATER_LOG_LEVEL") == null) {
+        Map<String, String> effective = withBase(flags);
+        if (logsToStderr && !effective.containsKey("log.level") && env.get("SAFE_UPDATER_LOG_LEVEL") == null) {
             effective.put("log.level", "WARN"); // one-shot commands: their output is the result, not the log
         }
         try {
-            settings = Settings.load(effective, System.getenv(), Path.of("").toAbsolutePath());
+            settings = Settings.load(effective, env, workDir);
         } catch (IllegalArgumentException e) {
             throw new LaunchException("configuration: " + e.getMessage(), e);
         }

@@ -55,7 +55,12 @@ public final class Settings {
             new Key("registry.cache-ttl-seconds", "600", false, "How long tag lists and tag digests are reused."),
             new Key("registry.cache-size", "2000", false, "Repositories whose tag lists are cached."),
             new Key("registry.platform", "linux/amd64", false, "Platform whose image config gives the release time."),
-            new Key("registry.max-tags", "100000", false, "Repositories with more tags are refused, not truncated."));
+            new Key("registry.max-tags", "100000", false, "Repositories with more tags are refused, not truncated."),
+            // inventory (docs/inventory.md)
+            new Key("inventory.file", "", false,
+                    "YAML file listing the inventory sources (Kubernetes, Docker, Helm, static); empty: none."),
+            new Key("inventory.scan-interval", "0", false,
+                    "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."));
 
     private final Map<String, String> values;
 

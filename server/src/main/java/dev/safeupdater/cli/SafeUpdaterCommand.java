@@ -35,6 +35,7 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new ConfigCommand(launcher));
         cl.addSubcommand(new VersionsCommand(launcher));
         cl.addSubcommand(new TagsCommand(launcher));
+        cl.addSubcommand(new ScanCommand(launcher));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

@@ -5,6 +5,8 @@ import java.util.Objects;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Page;
+import dev.safeupdater.store.AssetDetail;
+import dev.safeupdater.store.AssetFilter;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.InvalidCursorException;
 
@@ -47,5 +49,20 @@ public final class AssetService {
         } catch (InvalidCursorException e) {
             throw new InvalidInputException(java.util.List.of(new FieldError("cursor", "is not a cursor of this listing")));
         }
+    }
+
+    /** Assets passing {@code filter}, in id order; a cursor not from a previous page is invalid input. */
+    public Page<Asset> list(AssetFilter filter, String cursor, int limit) {
+        try {
+            return store.list(filter, cursor, limit);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(java.util.List.of(new FieldError("cursor",
+                    "is not a cursor from a previous page")));
+        }
+    }
+
+    /** The asset with its details and the versions it was observed running (newest first, at most 100). */
+    public AssetDetail detail(long id) {
+        return store.detail(id, 100).orElseThrow(() -> new NotFoundException("asset", id));
     }
 }

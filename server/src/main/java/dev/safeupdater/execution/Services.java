@@ -4,13 +4,15 @@ import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.store.Database;
 
 /**
- * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets} are null
- * when a command runs without a database (in-process evaluation). {@code tags} then works without recording.
+ * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets},
+ * {@code scans} are null when a command runs without a database (in-process evaluation); {@code tags} then works
+ * without recording.
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
                        AssetService assets,
                        Database database,
                        VersionService versions,
-                       TagService tags) {
+                       TagService tags,
+                       ScanService scans) {
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import dev.safeupdater.model.Asset;
@@ -51,11 +52,19 @@ public final class AssetStore {
             AssetDao assets = new AssetDao(h);
             Optional<Asset> existing = assets.findByKeyForUpdate(key);
             long id;
+            boolean newVersion;
             if (existing.isPresent()) {
                 id = existing.get().id();
                 assets.update(id, image, tag, digest, labels, annotations, now);
+                newVersion = !Objects.equals(existing.get().currentTag(), tag)
+                        || !Objects.equals(existing.get().currentDigest(), digest);
             } else {
                 id = assets.insert(key, image, tag, digest, labels, annotations, now);
+                newVersion = true;
+            }
+            if (newVersion) {
+                new AssetVersionDao(h).insert(List.of(new AssetVersionDao.NewVersion(id, tag, digest)), now, null,
+                        actor);
             }
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("key", key);
@@ -81,6 +90,29 @@ public final class AssetStore {
         }
         List<Asset> page = rows.subList(0, limit);
         return new Page<>(page, Cursors.encode(CURSOR_KIND, page.getLast().id()));
+    }
+
+    /** Assets passing {@code filter} in id order, {@code limit} at a time; {@code cursor} is null for the first page. */
+    public Page<Asset> list(AssetFilter filter, String cursor, int limit) {
+        long after = cursor == null ? 0 : Cursors.decode(CURSOR_KIND, cursor);
+        List<Asset> rows = jdbi.withHandle(h -> new AssetDao(h).listAfter(filter, after, limit + 1));
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<Asset> page = rows.subList(0, limit);
+        return new Page<>(page, Cursors.encode(CURSOR_KIND, page.getLast().id()));
+    }
+
+    /** The asset with its owner, details and up to {@code versions} observed versions (newest first). */
+    public Optional<AssetDetail> detail(long id, int versions) {
+        return jdbi.withHandle(h -> {
+            AssetDao assets = new AssetDao(h);
+            return assets.findById(id).map(a -> {
+                var extra = assets.findOriginAndDetails(id).orElseThrow();
+                return new AssetDetail(a, extra.getKey().isEmpty() ? null : extra.getKey(), extra.getValue(),
+                        new AssetVersionDao(h).list(id, versions));
+            });
+        });
     }
 
     static boolean isUniqueViolation(Throwable e) {

@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 
-import dev.safeupdater.app.Application;
-import dev.safeupdater.app.Settings;
-import dev.safeupdater.execution.Services;
+import dev.safeupdater.app.Main;
 import dev.safeupdater.registry.RegistryFixtures;
 import dev.safeupdater.testing.TestPaths;
 import org.junit.jupiter.api.Test;
@@ -21,37 +17,12 @@ import picocli.CommandLine;
 /** The versions and tags commands, in process, printing what a user sees. */
 class VersionsCommandTest {
 
-    /** Opens services like Main does, without touching a database. */
-    static final class InProcess implements Launcher {
-        @Override
-        public void serve(Map<String, String> flags) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Services open(Map<String, String> flags, boolean database) {
-            Map<String, String> f = new HashMap<>(flags);
-            f.put("rules.dir", TestPaths.rules().toString());
-            Settings s = Settings.load(f, Map.of(), Path.of(System.getProperty("java.io.tmpdir")));
-            return Application.services(s, false, Clock.systemUTC());
-        }
-
-        @Override
-        public int migrate(Map<String, String> flags) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public java.util.List<SettingView> settings(Map<String, String> flags) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     record Run(int exit, String out, String err) {
     }
 
     static Run run(String... args) {
-        CommandLine cl = SafeUpdaterCommand.create(new InProcess());
+        CommandLine cl = SafeUpdaterCommand.create(Main.launcher(
+                Map.of("rules.dir", TestPaths.rules().toString()), Map.of(), Path.of(System.getProperty("java.io.tmpdir"))));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));

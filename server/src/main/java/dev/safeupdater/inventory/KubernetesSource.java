@@ -1,0 +1,123 @@
+package dev.safeupdater.inventory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.safeupdater.model.ObservedAsset;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Deployments, StatefulSets, DaemonSets and CronJobs of one cluster: one asset slot per container (init containers
+ * when asked), filtered by namespace globs, a label selector and the {@code safe-updater.io/} hints. Lists are paged
+ * and streamed; see {@link NamespacedLister}. With {@code watch}, {@link #watch} keeps the inventory current between
+ * full scans from the resourceVersions of the last scan.
+ */
+public final class KubernetesSource implements InventorySource {
+    private final String name;
+    private final String cluster;
+    private final KubeConnection connection;
+    private final NamespaceSelection namespaces;
+    private final String labelSelector;
+    private final List<WorkloadKind> kinds;
+    private final boolean initContainers;
+    private final boolean requireOptIn;
+    private final int pageSize;
+    private final boolean pullSecrets;
+    private final boolean watchEnabled;
+    private volatile Snapshot last;
+
+    KubernetesSource(String name, String cluster, KubeConnection connection, NamespaceSelection namespaces,
+                     String labelSelector, List<WorkloadKind> kinds, boolean initContainers, boolean requireOptIn,
+                     int pageSize, boolean pullSecrets, boolean watch) {
+        this.name = name;
+        this.cluster = cluster;
+        this.connection = connection;
+        this.namespaces = namespaces;
+        this.labelSelector = labelSelector;
+        this.kinds = List.copyOf(kinds);
+        this.initContainers = initContainers;
+        this.requireOptIn = requireOptIn;
+        this.pageSize = pageSize;
+        this.pullSecrets = pullSecrets;
+        this.watchEnabled = watch;
+    }
+
+    /** Where the last successful scan listed from: per kind, the resourceVersion of each listed scope. */
+    record Snapshot(List<String> namespaces, Map<WorkloadKind, Map<String, String>> resourceVersions) {
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return WorkloadParser.SOURCE;
+    }
+
+    /** The cluster name written into the assets' {@code cluster} column. */
+    public String cluster() {
+        return cluster;
+    }
+
+    /** Whether this source was configured to be watched between scans. */
+    public boolean watchEnabled() {
+        return watchEnabled;
+    }
+
+    @Override
+    public SourceScan scan(ScanProgress progress) throws SourceException {
+        try (KubernetesClient client = connection.open(name)) {
+            KubeApi api = new KubeApi(client, connection.requestTimeout().toMillis());
+            NamespacedLister lister = new NamespacedLister(api, name, namespaces, pageSize, progress);
+            WorkloadParser parser = new WorkloadParser(cluster, initContainers, requireOptIn);
+            List<String> problems = new ArrayList<>();
+            Set<String> secretRefs = new LinkedHashSet<>();
+            List<ObservedAsset> assets = new ArrayList<>();
+            Map<WorkloadKind, Map<String, String>> versions = new LinkedHashMap<>();
+            for (WorkloadKind kind : kinds) {
+                NamespacedLister.Listed<ObservedAsset> listed = lister.list(target(kind),
+                        item -> parser.parse(kind, item, problems, secretRefs));
+                assets.addAll(listed.items());
+                versions.put(kind, listed.resourceVersions());
+            }
+            List<String> warnings = new ArrayList<>(lister.warnings());
+            warnings.addAll(problems);
+            List<PullSecret> secrets = pullSecrets
+                    ? new PullSecretResolver(api, cluster).resolve(secretRefs, warnings) : List.of();
+            last = new Snapshot(lister.namespaces(), versions);
+            return new SourceScan(assets, lister.unlisted(), warnings, api.requests(), secrets);
+        }
+    }
+
+    /**
+     * Starts watching the workloads listed by the last successful scan, from that scan's resourceVersions. Events
+     * reach {@code listener} one workload at a time; when the API says the resourceVersion expired (410), the watch
+     * stops and asks for a full resync. Returns null when no scan has succeeded yet, or when the snapshot's
+     * resourceVersion had already expired (the listener was then asked for a resync).
+     */
+    public KubernetesWatch watch(KubernetesWatch.Listener listener) throws SourceException {
+        Snapshot snapshot = last;
+        if (snapshot == null) {
+            return null;
+        }
+        KubernetesClient client = connection.open(name);
+        return KubernetesWatch.start(name, client, snapshot, namespaces, labelSelector,
+                new WorkloadParser(cluster, initContainers, requireOptIn), listener);
+    }
+
+    NamespacedLister.Target target(WorkloadKind kind) {
+        return new NamespacedLister.Target(kind.kind, kind.clusterPath(), kind::namespacePath, labelSelector);
+    }
+
+    /** The request timeout (for tests and diagnostics). */
+    Duration requestTimeout() {
+        return connection.requestTimeout();
+    }
+}
