@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.ReleaseTimeSource;
-import dev.safeupdater.registry.ImageReference;
+import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryException;
 import dev.safeupdater.registry.ReleaseTime;

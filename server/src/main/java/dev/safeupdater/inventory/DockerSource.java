@@ -19,6 +19,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
 
@@ -202,7 +203,8 @@ public final class DockerSource implements InventorySource {
             details.put("networks", List.copyOf(c.getNetworkSettings().getNetworks().keySet()));
         }
         return new ObservedAsset(new AssetKey(SOURCE, engine, labels.getOrDefault(COMPOSE_PROJECT, ""), KIND,
-                containerName, ""), ref.repository(), ref.tag(), digest, labels, Map.of(), details);
+                containerName, ""), ImageReference.withoutTagAndDigest(reference), WorkloadParser.runningTag(ref), digest,
+                labels, Map.of(), details);
     }
 
     /** The digest among the image's RepoDigests that belongs to the repository the container names. */
@@ -210,11 +212,11 @@ public final class DockerSource implements InventorySource {
         if (image == null || image.getRepoDigests() == null) {
             return null;
         }
-        String wanted = ref.canonical();
+        String wanted = ref.name();
         for (String rd : image.getRepoDigests()) {
             try {
                 ImageReference candidate = ImageReference.parse(rd);
-                if (candidate.digest() != null && candidate.canonical().equals(wanted)) {
+                if (candidate.digest() != null && candidate.name().equals(wanted)) {
                     return candidate.digest();
                 }
             } catch (IllegalArgumentException e) {

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
 
@@ -118,8 +119,8 @@ public final class StaticSource implements InventorySource {
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("file", file.getFileName().toString());
-            assets.add(new ObservedAsset(key, ref.repository(), ref.tag(), ref.digest(), e.labels(), e.annotations(),
-                    details));
+            assets.add(new ObservedAsset(key, ImageReference.withoutTagAndDigest(e.image()), ref.tag(), ref.digest(),
+                    e.labels(), e.annotations(), details));
             progress.listed("asset", assets.size(), entries.size());
         }
         if (!problems.isEmpty()) {
@@ -143,9 +144,8 @@ public final class StaticSource implements InventorySource {
             tag = "latest";
         }
         // re-validate the separate fields through the same grammar
-        ImageReference checked = ImageReference.parse(ref.repository() + (tag == null ? "" : ":" + tag)
+        return ImageReference.parse(ImageReference.withoutTagAndDigest(e.image()) + (tag == null ? "" : ":" + tag)
                 + (digest == null ? "" : "@" + digest));
-        return new ImageReference(checked.repository(), tag, digest);
     }
 
     private static boolean blank(String s) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
 
@@ -104,8 +105,14 @@ final class WorkloadParser {
                 details.put("imagePullSecrets", List.copyOf(secrets));
             }
             out.add(new ObservedAsset(new AssetKey(SOURCE, cluster, namespace, kind.kind, name, container),
-                    ref.repository(), ref.tag(), ref.digest(), labels, annotations, details));
+                    ImageReference.withoutTagAndDigest(image), runningTag(ref), ref.digest(), labels, annotations,
+                    details));
         }
+    }
+
+    /** The tag a container runs: as written, or {@code latest} when the reference names neither tag nor digest. */
+    static String runningTag(ImageReference ref) {
+        return ref.tag() == null && ref.digest() == null ? "latest" : ref.tag();
     }
 
     private static Map<String, String> annotations(JsonNode node) {

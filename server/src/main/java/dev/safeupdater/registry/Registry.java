@@ -14,6 +14,8 @@ import io.helidon.metrics.api.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.safeupdater.model.ImageReference;
+
 /**
  * What scans use: the registry client behind bounded caches. Tag lists are cached per repository for the TTL,
  * then revalidated with their ETag where the registry offers one; concurrent lookups of one repository share one

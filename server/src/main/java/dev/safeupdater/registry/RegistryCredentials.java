@@ -13,6 +13,8 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.safeupdater.model.ImageReference;
+
 /**
  * Credentials per registry host, read from Docker's {@code config.json}, a Kubernetes
  * {@code kubernetes.io/dockerconfigjson} secret payload (the same JSON), or the legacy {@code .dockercfg} form.

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.safeupdater.model.ImageReference;
+
 /** Everything the registry client is configured with. Immutable; build with {@link #builder()}. */
 public final class RegistryOptions {
     private final HostOptions defaults;

@@ -78,7 +78,7 @@ class StaticSourceTest {
         String m = e.getMessage();
         for (String expected : List.of("has 6 problems", "assets[0].name: is required",
                 "assets[0].image: is required", "assets[1].kind: is required",
-                "assets[1].image: \"Bad Image\" is not a valid image reference",
+                "assets[1].image: \"Bad Image\" is not a repository path",
                 "assets[3]: the same slot as an earlier entry", "assets[4].image: give the tag/digest either")) {
             assertTrue(m.contains(expected), "missing \"" + expected + "\" in " + m);
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.version.CandidateSelector;
 import dev.safeupdater.version.ChangeClass;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.safeupdater.model.ImageReference;
+
 /** Faults a real registry cannot be made to produce, against a JDK HttpServer fake. */
 class RegistryFaultsTest {
     private FakeRegistry fake;

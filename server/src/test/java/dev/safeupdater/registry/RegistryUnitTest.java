@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.safeupdater.model.ImageReference;
+
 /** References, challenges, credentials files, the token bucket and Retry-After. */
 class RegistryUnitTest {
 

@@ -1,14 +1,12 @@
-package dev.safeupdater.registry;
+package dev.safeupdater.model;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
-
-import dev.safeupdater.version.TagVersion;
-
 /**
  * An image reference split into registry, repository, tag and digest, with Docker's defaults applied:
  * {@code nginx} is {@code docker.io/library/nginx}; the first path component is a registry when it has a dot, a
- * port or is {@code localhost}. Tag and digest may be null.
+ * port or is {@code localhost}. Tag and digest may be null. One parser for every stage: the inventory reads what
+ * workloads run with it, the registry client what to look up.
  */
 public record ImageReference(String registry, String repository, String tag, String digest) {
     public static final String DOCKER_HUB = "docker.io";
@@ -16,6 +14,8 @@ public record ImageReference(String registry, String repository, String tag, Str
     private static final Pattern HOST = Pattern.compile(
             "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?");
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    /** The Docker/OCI tag grammar. */
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}");
 
     public ImageReference {
@@ -47,7 +47,7 @@ public record ImageReference(String registry, String repository, String tag, Str
         if (colon > rest.lastIndexOf('/')) {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
-            if (!TagVersion.isValidTag(tag)) {
+            if (!TAG.matcher(tag).matches()) {
                 throw new IllegalArgumentException("\"" + tag + "\" is not a valid tag");
             }
         }
@@ -80,6 +80,20 @@ public record ImageReference(String registry, String repository, String tag, Str
             path = "library/" + path;
         }
         return new ImageReference(registry, path, tag, digest);
+    }
+
+    /**
+     * The reference as written, without its tag and digest ({@code ghcr.io/acme/app:1.2@sha256:…} →
+     * {@code ghcr.io/acme/app}; {@code nginx:1.25} → {@code nginx}): what a user recognises as "the image".
+     */
+    public static String withoutTagAndDigest(String ref) {
+        String rest = ref.strip();
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            rest = rest.substring(0, at);
+        }
+        int colon = rest.lastIndexOf(':');
+        return colon > rest.lastIndexOf('/') ? rest.substring(0, colon) : rest;
     }
 
     /** The canonical registry name for a host: Docker Hub's aliases become {@code docker.io}, lower case. */
