@@ -25,6 +25,7 @@ import dev.safeupdater.registry.Platform;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryCredentials;
 import dev.safeupdater.registry.RegistryOptions;
+import dev.safeupdater.registry.helm.HelmIndexClient;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.RuleSet;
 import dev.safeupdater.policy.RuleSetException;
@@ -89,13 +90,13 @@ public final class Application implements AutoCloseable {
             throw e.getCause() instanceof StartupException se ? se : new StartupException(rootMessage(e));
         }
         if (db == null) {
-            TagService tags = new TagService(registry, null, clock);
+            TagService tags = new TagService(registry, HelmIndexClient.create(), null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
                     new VersionService(tags), tags, null);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        TagService tags = new TagService(registry, new ImageTagStore(db), clock);
+        TagService tags = new TagService(registry, HelmIndexClient.create(), new ImageTagStore(db), clock);
         ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
         return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
                 new VersionService(tags), tags, scans);

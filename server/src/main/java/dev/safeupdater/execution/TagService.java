@@ -17,6 +17,10 @@ import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryException;
 import dev.safeupdater.registry.ReleaseTime;
+import dev.safeupdater.registry.helm.ChartLocation;
+import dev.safeupdater.registry.helm.ChartLookupException;
+import dev.safeupdater.registry.helm.ChartVersion;
+import dev.safeupdater.registry.helm.ChartVersionLookup;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.version.CandidateSelector;
 import dev.safeupdater.version.ChangeClass;
@@ -34,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * distinct image, in parallel, within each registry's politeness limits. Registry failures never escape: the result
  * is marked stale with the error and, when the store has an earlier listing, uses it. Listings are recorded in the
  * store when there is one.
+ *
+ * <p>Helm charts are looked up the same way: {@code oci://host/path/chart} is the OCI repository
+ * {@code host/path/chart} (chart versions are its tags), and {@code http(s)://repo/path/chart} is the chart
+ * {@code chart} in the HTTP repository {@code http(s)://repo/path} (versions and publication times from its
+ * {@code index.yaml}). Helm release assets carry these locations as their image.
  */
 public final class TagService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TagService.class);
@@ -41,14 +50,24 @@ public final class TagService implements AutoCloseable {
     public static final int MAX_LIMIT = 10_000;
 
     private final Registry registry;
+    private final ChartVersionLookup chartIndex;
     private final ImageTagStore store;
     private final Clock clock;
 
-    /** {@code store} may be null (nothing recorded, no stored fallback). */
-    public TagService(Registry registry, ImageTagStore store, Clock clock) {
+    /**
+     * {@code store} may be null (nothing recorded, no stored fallback); {@code chartIndex} (HTTP chart repositories)
+     * may be null, and then http(s) chart locations are refused.
+     */
+    public TagService(Registry registry, ChartVersionLookup chartIndex, ImageTagStore store, Clock clock) {
         this.registry = registry;
+        this.chartIndex = chartIndex;
         this.store = store;
         this.clock = clock;
+    }
+
+    /** A registry-only service (no HTTP chart repositories). */
+    public TagService(Registry registry, ImageTagStore store, Clock clock) {
+        this(registry, null, store, clock);
     }
 
     public Registry registry() {
@@ -72,10 +91,13 @@ public final class TagService implements AutoCloseable {
      * and release time. Never throws for registry failures: the report says stale and why.
      */
     public TagReport tags(String image, int limit) {
-        ImageReference ref = reference("image", image);
         if (limit < 0 || limit > MAX_LIMIT) {
             throw new InvalidInputException(List.of(new FieldError("limit", "must be between 0 (all) and " + MAX_LIMIT)));
         }
+        if (isHttpChart(image)) {
+            return chartTags(chartLocation("image", image), limit);
+        }
+        ImageReference ref = reference("image", image);
         Lookup lookup = lookup(ref);
         List<TagVersion> sorted = TagSet.of(lookup.tags()).newestFirst();
         List<TagVersion> shown = limit == 0 || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
@@ -119,6 +141,13 @@ public final class TagService implements AutoCloseable {
 
     /** The tags of {@code image} (no digests, no release times); registry failures are reported, not thrown. */
     public Available available(String image) {
+        if (isHttpChart(image)) {
+            ChartLocation chart = chartLocation("image", image);
+            ChartLookup lookup = chartLookup(chart);
+            recordChart(chart, lookup);
+            return new Available(name(chart), lookup.versions().stream().map(ChartVersion::version).toList(),
+                    lookup.error() != null, lookup.error(), lookup.fetchedAt());
+        }
         ImageReference ref = reference("image", image);
         Lookup lookup = lookup(ref);
         record(ref, lookup, List.of());
@@ -153,11 +182,16 @@ public final class TagService implements AutoCloseable {
     public List<Discovery> discover(List<DiscoveryRequest> requests) {
         Map<String, List<Integer>> byImage = new LinkedHashMap<>();
         Map<String, ImageReference> refs = new LinkedHashMap<>();
+        Map<String, List<Integer>> charts = new LinkedHashMap<>();
         Discovery[] out = new Discovery[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             DiscoveryRequest r = requests.get(i);
+            if (isHttpChart(r.image())) {
+                charts.computeIfAbsent(r.image().strip(), k -> new ArrayList<>()).add(i);
+                continue;
+            }
             try {
-                ImageReference ref = ImageReference.parse(r.image());
+                ImageReference ref = ImageReference.parse(withoutOciScheme(r.image()));
                 refs.putIfAbsent(ref.name(), ref.repositoryOnly());
                 byImage.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(i);
             } catch (IllegalArgumentException e) {
@@ -169,6 +203,9 @@ public final class TagService implements AutoCloseable {
             List<Future<?>> futures = new ArrayList<>();
             for (var e : byImage.entrySet()) {
                 futures.add(pool.submit(() -> discoverImage(refs.get(e.getKey()), e.getValue(), requests, out)));
+            }
+            for (var e : charts.entrySet()) {
+                futures.add(pool.submit(() -> discoverChart(e.getKey(), e.getValue(), requests, out)));
             }
             for (Future<?> f : futures) {
                 join(f);
@@ -295,9 +332,148 @@ public final class TagService implements AutoCloseable {
             throw new InvalidInputException(List.of(new FieldError(field, "is required")));
         }
         try {
-            return ImageReference.parse(image);
+            return ImageReference.parse(withoutOciScheme(image));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
+        }
+    }
+
+    /** {@code oci://host/path/chart} is the OCI repository {@code host/path/chart}. */
+    private static String withoutOciScheme(String image) {
+        String s = image.strip();
+        return s.startsWith("oci://") ? s.substring("oci://".length()) : s;
+    }
+
+    // ---- charts in HTTP repositories (index.yaml) -------------------------------------------------------------
+
+    private static boolean isHttpChart(String image) {
+        String s = image == null ? "" : image.strip();
+        return s.startsWith("https://") || s.startsWith("http://");
+    }
+
+    private static ChartLocation chartLocation(String field, String image) {
+        try {
+            return ChartLocation.parse(image);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
+        }
+    }
+
+    /** The name a chart's listing is stored under: {@code https://repo/path/chart}. */
+    private static String name(ChartLocation chart) {
+        return chart.repository() + "/" + chart.chart();
+    }
+
+    private record ChartLookup(List<ChartVersion> versions, Instant fetchedAt, String error) {
+        Map<String, ChartVersion> byVersion() {
+            Map<String, ChartVersion> m = new LinkedHashMap<>();
+            versions.forEach(v -> m.putIfAbsent(v.version(), v));
+            return m;
+        }
+    }
+
+    /** The versions an index publishes; a failure is the error, with the stored listing when there is one. */
+    private ChartLookup chartLookup(ChartLocation chart) {
+        if (chartIndex == null) {
+            return new ChartLookup(List.of(), null, "HTTP chart repositories are not configured");
+        }
+        try {
+            return new ChartLookup(chartIndex.versions(chart), clock.instant(), null);
+        } catch (ChartLookupException e) {
+            if (store != null) {
+                try {
+                    List<ImageTagStore.TagRow> rows = store.tags(name(chart));
+                    if (!rows.isEmpty()) {
+                        return new ChartLookup(rows.stream().map(r -> new ChartVersion(r.tag(), null, r.releaseTime(),
+                                null, false, List.of())).toList(), null, e.getMessage());
+                    }
+                } catch (RuntimeException storeFailure) {
+                    LOG.atWarn().addKeyValue("event", "stored_tags_unavailable").addKeyValue("image", name(chart))
+                            .log("cannot read stored versions of {}: {}", name(chart), storeFailure.getMessage());
+                }
+            }
+            return new ChartLookup(List.of(), null, e.getMessage());
+        }
+    }
+
+    private TagReport chartTags(ChartLocation chart, int limit) {
+        ChartLookup lookup = chartLookup(chart);
+        Map<String, ChartVersion> byVersion = lookup.byVersion();
+        List<TagVersion> sorted = TagSet.of(List.copyOf(byVersion.keySet())).newestFirst();
+        List<TagVersion> shown = limit == 0 || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
+        List<TagEntry> entries = new ArrayList<>(shown.size());
+        for (TagVersion v : shown) {
+            ChartVersion cv = byVersion.get(v.tag());
+            entries.add(new TagEntry(v.tag(), v.isVersion(), archiveDigest(cv), cv.created(),
+                    cv.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY, null));
+        }
+        recordChart(chart, lookup);
+        return new TagReport(name(chart), sorted.size(), entries, lookup.fetchedAt(), false, lookup.error() != null,
+                lookup.error());
+    }
+
+    private void discoverChart(String image, List<Integer> indexes, List<DiscoveryRequest> requests,
+                               Discovery[] out) {
+        ChartLocation chart;
+        try {
+            chart = ChartLocation.parse(image);
+        } catch (IllegalArgumentException e) {
+            for (int i : indexes) {
+                DiscoveryRequest r = requests.get(i);
+                out[i] = new Discovery(r, image, ParsedTag.of(TagVersion.parse(r.currentTag())), null, false,
+                        Map.of(), 0, true, "invalid chart location: " + e.getMessage());
+            }
+            return;
+        }
+        ChartLookup lookup = chartLookup(chart);
+        Map<String, ChartVersion> byVersion = lookup.byVersion();
+        TagSet set = TagSet.of(List.copyOf(byVersion.keySet()));
+        for (int i : indexes) {
+            DiscoveryRequest r = requests.get(i);
+            TagVersion current = TagVersion.parse(r.currentTag());
+            Selection s = CandidateSelector.select(current, set, r.allowPrerelease());
+            Map<String, CandidateInfo> candidates = new LinkedHashMap<>();
+            for (ChangeClass c : ChangeClass.values()) {
+                TagVersion t = s.candidate(c);
+                if (t != null) {
+                    ChartVersion cv = byVersion.get(t.tag());
+                    candidates.put(c.key(), new CandidateInfo(t.tag(), c.changeType(), archiveDigest(cv), cv.created(),
+                            cv.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY, null));
+                }
+            }
+            out[i] = new Discovery(r, name(chart), ParsedTag.of(current), null, false, candidates, set.size(),
+                    lookup.error() != null, lookup.error());
+        }
+        recordChart(chart, lookup);
+    }
+
+    /** An index's chart digest is the archive's SHA-256 in hex; written like every other digest here. */
+    private static String archiveDigest(ChartVersion v) {
+        String d = v.digest();
+        if (d == null || d.isBlank()) {
+            return null;
+        }
+        return d.matches("[0-9a-fA-F]{64}") ? "sha256:" + d.toLowerCase(java.util.Locale.ROOT) : d;
+    }
+
+    private void recordChart(ChartLocation chart, ChartLookup lookup) {
+        if (store == null) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            if (lookup.error() != null) {
+                store.recordFailure(name(chart), lookup.error(), now);
+            } else {
+                List<ImageTagStore.TagDetail> details = lookup.versions().stream()
+                        .map(v -> new ImageTagStore.TagDetail(v.version(), archiveDigest(v), v.created(),
+                                v.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY))
+                        .toList();
+                store.recordListing(name(chart), List.copyOf(lookup.byVersion().keySet()), details, now);
+            }
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", name(chart))
+                    .log("cannot record versions of {}: {}", name(chart), e.getMessage());
         }
     }
 

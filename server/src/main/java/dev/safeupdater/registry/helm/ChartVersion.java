@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One published version of a chart. From an HTTP repository's {@code index.yaml} every field may be known; from an
- * OCI repository only {@code version} (the tag, with Helm's {@code _} turned back into {@code +}).
+ * One published version of a chart in an HTTP repository's {@code index.yaml}. (Charts in OCI repositories are
+ * looked up like images: their versions are the repository's tags.)
  *
  * @param created when the repository says the version was published (null: unknown)
  * @param urls where the chart archive can be downloaded (absolute)

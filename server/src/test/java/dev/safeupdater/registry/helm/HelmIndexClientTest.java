@@ -183,26 +183,6 @@ class HelmIndexClientTest {
     }
 
     @Test
-    void ociRepositoriesGiveTheirSemverTagsWithHelmsUnderscoreUndone() throws Exception {
-        ChartVersions lookup = new ChartVersions(HelmIndexClient.create(), repository -> {
-            assertEquals("127.0.0.1:5000/charts/demo", repository);
-            return List.of("0.1.0", "0.2.0_build.5", "latest", "sha256-abc.sig", "1.0.0-rc.1");
-        });
-        List<ChartVersion> v = lookup.versions(ChartLocation.parse("oci://127.0.0.1:5000/charts/demo"));
-        assertEquals(List.of("0.1.0", "0.2.0+build.5", "1.0.0-rc.1"), v.stream().map(ChartVersion::version).toList());
-        ChartVersions failing = new ChartVersions(HelmIndexClient.create(), repository -> {
-            throw new IOException("connection refused");
-        });
-        ChartLookupException e = assertThrows(ChartLookupException.class,
-                () -> failing.versions(ChartLocation.parse("oci://127.0.0.1:5000/charts/demo")));
-        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
-        assertThrows(ChartLookupException.class, () -> new ChartVersions(HelmIndexClient.create(), null)
-                .versions(ChartLocation.parse("oci://127.0.0.1:5000/charts/demo")));
-        assertEquals(3, new ChartVersions(HelmIndexClient.create(), null)
-                .versions(ChartLocation.parse(base + "/charts/demo")).size());
-    }
-
-    @Test
     void chartLocations() {
         assertEquals(new ChartLocation(ChartLocation.Kind.OCI, "127.0.0.1:5000/charts/demo", "demo"),
                 ChartLocation.parse("oci://127.0.0.1:5000/charts/demo"));
