@@ -14,7 +14,8 @@ public final class ApiRouting {
         routing.register("/api/v1/evaluate", new EvaluateResource(services.decisions()))
                 .register("/api/v1/assets", new AssetsResource(services.assets(), services.decisions()))
                 .register("/api/v1/decisions", new DecisionsResource(services.decisions()))
-                .register("/api/v1/rules", new RulesResource(services.policy()))
+                .register("/api/v1/assets/{assetId}/approvals", new ApprovalsResource(services.decisions()))
+                .register("/api/v1/rules", new RulesResource(services.policyAdmin()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

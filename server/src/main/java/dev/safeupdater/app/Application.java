@@ -1,17 +1,24 @@
 package dev.safeupdater.app;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
+import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.policy.PolicyEngine;
-import dev.safeupdater.policy.RuleSet;
+import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
+import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.HistoryStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -34,28 +41,50 @@ public final class Application implements AutoCloseable {
         this.server = server;
     }
 
+    /** What to do about the rule and policy set while building the services. */
+    public enum PolicyStartup {
+        /** Activate it; refuse to start when it is bad (one-shot commands, tests). */
+        REQUIRE,
+        /** Try to activate it; a bad set is logged and the server starts not ready until a good one arrives. */
+        TRY,
+        /** Do not activate anything (the policy check/test commands build sets themselves). */
+        SKIP
+    }
+
     /**
-     * Builds the services: activates the rule set (refusing to start on a bad one) and, when asked, opens and
-     * migrates the database.
+     * Builds the services: activates the rule and policy set (refusing to start on a bad one) and, when asked, opens
+     * and migrates the database.
      */
     public static Services services(Settings settings, boolean withDatabase, Clock clock) {
-        PolicyEngine policy = new PolicyEngine(clock);
-        try {
-            RuleSet set = policy.activate(settings.rulesDir());
-            LOG.atInfo().addKeyValue("event", "rules_activated").addKeyValue("revision", set.revision())
-                    .addKeyValue("files", set.files().size()).addKeyValue("rules", set.ruleNames().size())
-                    .log("rule set {} active ({} rules)", set.revision(), set.ruleNames().size());
-        } catch (RuleSetException e) {
-            throw new StartupException("rule set in " + settings.rulesDir().toAbsolutePath() + " refused:\n"
-                    + e.getMessage());
+        return services(settings, withDatabase, clock, PolicyStartup.REQUIRE);
+    }
+
+    /** Builds the services, treating the rule and policy set as {@code startup} says. */
+    public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
+        String testsDir = settings.get("policy.testsDir");
+        PolicySources sources = new PolicySources(settings.rulesDir(), settings.policiesDir(),
+                testsDir.isBlank() ? null : Path.of(testsDir), settings.getBoolean("policy.requireTests"));
+        PolicyEngine policy = new PolicyEngine(clock, sources, new Candidates());
+        PolicyService policyAdmin = new PolicyService(policy);
+        if (startup != PolicyStartup.SKIP) {
+            try {
+                policyAdmin.reload("startup");
+            } catch (RuleSetException e) {
+                if (startup == PolicyStartup.REQUIRE) {
+                    throw new StartupException("rule and policy set (" + settings.rulesDir() + ", "
+                            + settings.policiesDir() + ") refused:\n" + e.getMessage());
+                }
+                // TRY: logged by reload; readiness stays DOWN until a good set is activated
+            }
         }
         if (!withDatabase) {
-            return new Services(policy, new DecisionService(policy, null, null, clock), null, null);
+            return new Services(policy, new DecisionService(policy, null, null, clock), null, null, policyAdmin);
         }
         Database db = openDatabase(settings);
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db);
+        return new Services(policy, new DecisionService(policy, assets, decisions, new HistoryStore(db),
+                new ApprovalStore(db, clock), clock), new AssetService(assets), db, policyAdmin);
     }
 
     /** Opens the configured database and applies pending migrations. */
@@ -89,9 +118,10 @@ public final class Application implements AutoCloseable {
                                 .status(services.database() != null && services.database().ping())
                                 .build(), HealthCheckType.READINESS, "database")
                         .addCheck(() -> {
-                            var active = services.policy().active();
+                            var active = services.policy().snapshot();
                             var b = HealthCheckResponse.builder().status(active.isPresent());
-                            active.ifPresent(s -> b.detail("revision", s.revision()));
+                            active.ifPresent(s -> b.detail("revision", s.rules().revision())
+                                    .detail("policyRevision", s.policies().revision()));
                             return b.build();
                         }, HealthCheckType.READINESS, "rules")
                         .build())
@@ -105,6 +135,14 @@ public final class Application implements AutoCloseable {
                 .routing(r -> routing(r, services))
                 .build()
                 .start();
+        if (settings.getBoolean("policy.watch") && services.policyAdmin() != null) {
+            try {
+                services.policyAdmin().watch(Duration.ofMillis(settings.getInt("policy.watchDebounceMs")));
+            } catch (IOException e) {
+                server.stop();
+                throw new StartupException("cannot watch the rules and policies directories: " + e.getMessage());
+            }
+        }
         return new Application(services, server);
     }
 
@@ -123,6 +161,9 @@ public final class Application implements AutoCloseable {
 
     @Override
     public void close() {
+        if (services.policyAdmin() != null) {
+            services.policyAdmin().close();
+        }
         server.stop();
         if (services.database() != null) {
             services.database().close();

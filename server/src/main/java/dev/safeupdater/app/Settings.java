@@ -38,7 +38,13 @@ public final class Settings {
             new Key("rules.dir", "rules", false, "Directory of *.drl rule files."),
             new Key("policies.dir", "policies", false, "Directory of policy YAML files."),
             new Key("log.format", "json", false, "json (one JSON object per line) or text."),
-            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."));
+            new Key("log.level", "INFO", false, "Root log level: ERROR, WARN, INFO, DEBUG, TRACE."),
+            // policy engine
+            new Key("policy.requireTests", "false", false,
+                    "true: a rule and policy set is activated only when its owner tests pass."),
+            new Key("policy.testsDir", "", false, "Directory of owner test cases (default: <policies.dir>/tests)."),
+            new Key("policy.watch", "true", false, "Reload rules and policies when their files change (serve)."),
+            new Key("policy.watchDebounceMs", "500", false, "Quiet period after a file change before reloading."));
 
     private final Map<String, String> values;
 
@@ -105,6 +111,11 @@ public final class Settings {
         return Path.of(get("policies.dir"));
     }
 
+    /** A true/false setting. */
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key));
+    }
+
     /** The settings with secrets masked, for printing. */
     public Map<String, String> display() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -119,6 +130,14 @@ public final class Settings {
         List<String> problems = new ArrayList<>();
         checkInt(problems, "port", 0, 65535);
         checkInt(problems, "db.pool-size", 1, 500);
+        checkInt(problems, "policy.watchDebounceMs", 10, 60_000);
+        for (String key : List.of("policy.requireTests", "policy.watch")) {
+            String v = values.get(key).strip().toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                problems.add(key + " must be true or false, not \"" + values.get(key) + "\"");
+            }
+            values.put(key, v);
+        }
         String format = values.get("log.format");
         if (!format.equals("json") && !format.equals("text")) {
             problems.add("log.format must be json or text, not \"" + format + "\"");

@@ -32,6 +32,7 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new ServeCommand(launcher));
         cl.addSubcommand(new MigrateCommand(launcher));
         cl.addSubcommand(new EvaluateCommand(launcher));
+        cl.addSubcommand(new PolicyCommand(launcher));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

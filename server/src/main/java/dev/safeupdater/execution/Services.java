@@ -10,5 +10,9 @@ import dev.safeupdater.store.Database;
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
                        AssetService assets,
-                       Database database) {
+                       Database database,
+                       PolicyService policyAdmin) {
+    public Services(PolicyEngine policy, DecisionService decisions, AssetService assets, Database database) {
+        this(policy, decisions, assets, database, new PolicyService(policy));
+    }
 }
