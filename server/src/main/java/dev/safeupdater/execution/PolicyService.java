@@ -34,19 +34,28 @@ public final class PolicyService implements AutoCloseable {
 
     private final PolicyEngine engine;
     private volatile DirectoryWatcher watcher;
-    private volatile Gauge<Integer> activeInfo;
 
+    /** The gauges describe this service's engine (a process has one; the newest service's gauges win). */
     public PolicyService(PolicyEngine engine) {
         this.engine = Objects.requireNonNull(engine, "engine");
-        Metrics.globalRegistry().getOrCreate(Gauge.builder("safe_updater_policy_rules",
+        gauge(Gauge.builder("safe_updater_policy_rules",
                         () -> engine.snapshot().map(s -> s.rules().ruleNames().size()).orElse(0))
                 .description("Rules in the active rule set"));
-        Metrics.globalRegistry().getOrCreate(Gauge.builder("safe_updater_policy_scopes",
+        gauge(Gauge.builder("safe_updater_policy_scopes",
                         () -> engine.snapshot().map(s -> s.policies().scopes().size()).orElse(0))
                 .description("Scopes in the active policy set"));
-        Metrics.globalRegistry().getOrCreate(Gauge.builder("safe_updater_policy_last_activation_seconds",
+        gauge(Gauge.builder("safe_updater_policy_last_activation_seconds",
                         () -> engine.snapshot().map(s -> s.activatedAt().getEpochSecond()).orElse(0L))
                 .description("When the active rule and policy set was activated (Unix time; 0: none yet)"));
+        engine.snapshot().ifPresent(this::info);
+    }
+
+    private static void gauge(Gauge.Builder<?> builder) {
+        MeterRegistry registry = Metrics.globalRegistry();
+        for (var old : registry.meters(m -> m.id().name().equals(builder.name()))) {
+            registry.remove(old);
+        }
+        registry.getOrCreate(builder);
     }
 
     public PolicyEngine engine() {
@@ -164,15 +173,13 @@ public final class PolicyService implements AutoCloseable {
         return engine.sources().orElseThrow(() -> new IllegalStateException("the policy engine has no sources"));
     }
 
-    private synchronized void info(PolicySnapshot s) {
-        MeterRegistry registry = Metrics.globalRegistry();
-        if (activeInfo != null) {
-            registry.remove(activeInfo);
+    private void info(PolicySnapshot s) {
+        synchronized (PolicyService.class) {
+            gauge(Gauge.builder("safe_updater_policy_active_info", () -> 1)
+                    .description("The active rule-set and policy revisions (value 1)")
+                    .tags(Metrics.tags("ruleset_revision", s.rules().revision(), "policy_revision",
+                            s.policies().revision())));
         }
-        activeInfo = registry.getOrCreate(Gauge.builder("safe_updater_policy_active_info", () -> 1)
-                .description("The active rule-set and policy revisions (value 1)")
-                .tags(Metrics.tags("ruleset_revision", s.rules().revision(), "policy_revision",
-                        s.policies().revision())));
     }
 
     private static Counter counter(String name, String description, String trigger) {

@@ -26,8 +26,8 @@ public final class Clock {
         return now.minus(d);
     }
 
-    /** Now in the given IANA zone, e.g. {@code $clock.in("Europe/Berlin").getHour()}. */
-    public ZonedDateTime in(String zone) {
+    /** Now in the given IANA zone, e.g. {@code Clock( zoned("Europe/Berlin").getHour() >= 17 )}. */
+    public ZonedDateTime zoned(String zone) {
         return now.atZone(ZoneId.of(zone));
     }
 

@@ -99,9 +99,10 @@ public final class RuleCompiler {
         java.util.function.UnaryOperator<String> display = name -> name == null || name.isEmpty() || dirLabel == null
                 ? name : Path.of(dirLabel).resolve(name).toString();
         Map<String, PackageDescr> parsed = parse(sorted);
-        List<RuleMessage> errors = new ArrayList<>();
-        for (RuleMessage m : duplicateRuleNames(parsed, display)) {
-            errors.add(m);
+        List<RuleMessage> errors = new ArrayList<>(duplicateRuleNames(parsed, display));
+        if (!errors.isEmpty()) {
+            // Drools would add its own, less helpful, complaints about the same rules
+            throw new RuleSetException(errors);
         }
 
         KnowledgeBuilderConfiguration builderConf = KnowledgeBuilderFactory.newKnowledgeBuilderConfiguration();

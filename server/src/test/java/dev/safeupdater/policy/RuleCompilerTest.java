@@ -1,0 +1,150 @@
+package dev.safeupdater.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.safeupdater.model.AssetKey;
+import dev.safeupdater.model.Candidate;
+import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.Outcome;
+import dev.safeupdater.testing.TestPaths;
+import org.junit.jupiter.api.Test;
+
+/** What refuses a rule set (with file:line:column), and the constraint JIT decision (STACK.md D1). */
+class RuleCompilerTest {
+    static final String HEADER = "package t;\nimport dev.safeupdater.model.*;\n"
+            + "global dev.safeupdater.policy.Verdict verdict;\n";
+    private final RuleCompiler compiler = new RuleCompiler(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+
+    private RuleSet compile(String... nameAndContent) throws RuleSetException {
+        Map<String, byte[]> files = new TreeMap<>();
+        for (int i = 0; i < nameAndContent.length; i += 2) {
+            files.put(nameAndContent[i], nameAndContent[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return compiler.compile(files, "rules");
+    }
+
+    private List<String> refused(String... nameAndContent) {
+        return assertThrows(RuleSetException.class, () -> compile(nameAndContent)).messages().stream()
+                .map(RuleMessage::toString).toList();
+    }
+
+    static String rule(String name, String when) {
+        return "rule \"" + name + "\"\nwhen\n    " + when + "\nthen\n    verdict.hold($c, \"" + name + "\");\nend\n";
+    }
+
+    @Test
+    void shippedRulesCompileWithTheJitOn() throws Exception {
+        RuleSet set = compiler.compile(TestPaths.rules());
+        assertTrue(set.constraintJit(), "no shipped rule uses a custom operator");
+        assertEquals(11, set.ruleNames().size());
+        assertEquals(64, set.revision().length());
+    }
+
+    @Test
+    void syntaxErrorsNameFileLineAndColumn() {
+        List<String> errors = refused("a.drl", HEADER + "rule \"r\"\nwhen\n    $c : Candidate( image == )\nthen\nend\n");
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:6:"), errors.toString());
+    }
+
+    @Test
+    void unknownPropertiesAreErrors() {
+        List<String> errors = refused("a.drl", HEADER + rule("r", "$c : Candidate( colour == \"red\" )"));
+        assertEquals(1, errors.size());
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:6:") && errors.getFirst().contains("colour"),
+                errors.toString());
+    }
+
+    @Test
+    void literalsOfTheWrongTypeAreRefusedWhereTheyAreWritten() {
+        List<String> errors = refused("a.drl", HEADER
+                + rule("enum-typo", "$c : Candidate( changeType == \"MAJR\" )")
+                + rule("time-text", "$c : Candidate( releaseTime > \"yesterday\" )")
+                + rule("text-number", "$c : Candidate( image == 5 )")
+                + rule("bool-text", "$c : Candidate( currentPrerelease == \"yes\" )"));
+        assertEquals(4, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("rules/a.drl:6:21: rule \"enum-typo\": `changeType == \"MAJR\"`"),
+                errors.get(0));
+        assertTrue(errors.get(1).startsWith("rules/a.drl:12:21: rule \"time-text\""), errors.get(1));
+        assertTrue(errors.get(2).contains("text never equals a number"), errors.get(2));
+        assertTrue(errors.get(3).contains("Drools would turn it into false"), errors.get(3));
+    }
+
+    @Test
+    void wellTypedLiteralsPass() throws Exception {
+        compile("a.drl", HEADER + "import dev.safeupdater.model.ChangeType;\n"
+                + rule("a", "$c : Candidate( changeType == ChangeType.MAJOR, image == \"nginx\", currentPrerelease"
+                + " == false, labels[\"tier\"] == \"web\", releaseTime != null )")
+                + rule("b", "$c : Candidate( changeType == \"MAJOR\" )"));
+    }
+
+    @Test
+    void duplicateRuleNamesAcrossFilesRefuseTheWholeSet() {
+        List<String> errors = refused("a.drl", HEADER + rule("same", "$c : Candidate()"),
+                "b.drl", HEADER + "\n\n" + rule("same", "$c : Candidate()"));
+        assertEquals(List.of("rules/b.drl:6:0: duplicate rule name \"same\" (first defined at rules/a.drl:4)"),
+                errors);
+    }
+
+    @Test
+    void aSetWithoutTheVerdictGlobalIsRefused() {
+        List<String> errors = refused("a.drl", "package t;\nimport dev.safeupdater.model.*;\n"
+                + "rule \"r\" when $c : Candidate() then end\n");
+        assertTrue(errors.getFirst().contains("no rule file declares \"global dev.safeupdater.policy.Verdict"),
+                errors.toString());
+    }
+
+    @Test
+    void anEmptyOrMissingDirectoryIsRefused() throws Exception {
+        java.nio.file.Path empty = java.nio.file.Files.createTempDirectory("rules");
+        try {
+            assertTrue(assertThrows(RuleSetException.class, () -> compiler.compile(empty)).getMessage()
+                    .contains("no .drl files found"));
+        } finally {
+            java.nio.file.Files.delete(empty);
+        }
+        assertTrue(assertThrows(RuleSetException.class, () -> compiler.compile(java.nio.file.Path.of("/nope")))
+                .getMessage().contains("rules directory does not exist"));
+    }
+
+    /**
+     * STACK.md D1: with the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
+     * constraint using a custom operator. A set using one gets the JIT off, and keeps deciding correctly.
+     */
+    @Test
+    void customOperatorsTurnTheJitOffAndStillEvaluateTensOfThousandsOfTimes() throws Exception {
+        RuleSet set = compile("a.drl", HEADER + rule("ghcr", "$c : Candidate( image str[startsWith] \"ghcr.io/\" )"));
+        assertFalse(set.constraintJit());
+        int evaluations = 0;
+        int held = 0;
+        for (int round = 0; round < 250; round++) {
+            List<Subject> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String image = (i % 2 == 0 ? "ghcr.io/acme/app" : "docker.io/library/app") + round + "-" + i;
+                batch.add(new Subject(new Candidate(new AssetKey("static", "", "", "Deployment", "a" + i, ""),
+                        Map.of(), Map.of(), image, "1.0.0", null, "1.0.1", null, ChangeType.PATCH, false, null, null,
+                        false), null, History.EMPTY));
+            }
+            for (Evaluation e : Evaluator.evaluate(set, "p", batch, Instant.EPOCH)) {
+                evaluations++;
+                boolean ghcr = e.candidate().image().startsWith("ghcr.io/");
+                assertEquals(ghcr ? List.of("ghcr") : List.of(),
+                        e.firedRules().stream().map(dev.safeupdater.model.FiredRule::name).toList());
+                held += e.outcome() == Outcome.HOLD && ghcr ? 1 : 0;
+            }
+        }
+        assertTrue(evaluations >= 10_000, "evaluated " + evaluations);
+        assertEquals(evaluations / 2, held);
+    }
+}
