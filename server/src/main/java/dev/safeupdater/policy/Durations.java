@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
 public final class Durations {
     private static final Pattern SHORT = Pattern.compile("(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
     private static final long MAX_SECONDS = Duration.ofDays(3660).toSeconds();
+    private static final long[] PARSE_UNITS = {7 * 86_400L, 86_400L, 3_600L, 60L, 1L};
+    private static final long[] FORMAT_UNITS = {86_400L, 3_600L, 60L, 1L};
+    private static final String[] FORMAT_NAMES = {"d", "h", "m", "s"};
 
     private Durations() {
     }
@@ -35,7 +38,7 @@ public final class Durations {
                 throw bad(text);
             }
             long seconds = 0;
-            long[] unit = {7 * 86_400L, 86_400L, 3_600L, 60L, 1L};
+            long[] unit = PARSE_UNITS;
             for (int i = 0; i < unit.length; i++) {
                 String g = m.group(i + 1);
                 if (g != null) {
@@ -66,8 +69,8 @@ public final class Durations {
             return "0s";
         }
         StringBuilder sb = new StringBuilder();
-        long[] unit = {86_400L, 3_600L, 60L, 1L};
-        String[] name = {"d", "h", "m", "s"};
+        long[] unit = FORMAT_UNITS;
+        String[] name = FORMAT_NAMES;
         for (int i = 0; i < unit.length; i++) {
             if (s >= unit[i]) {
                 sb.append(s / unit[i]).append(name[i]);

@@ -46,48 +46,60 @@ final class Evaluator {
 
     private static List<Evaluation> sequential(RuleSet rules, String policyRevision, List<Subject> subjects,
                                                Instant now) {
-        Evaluation[] out = new Evaluation[subjects.size()];
-        List<Integer> pending = new ArrayList<>(subjects.size());
-        for (int i = 0; i < subjects.size(); i++) {
-            pending.add(i);
+        int n = subjects.size();
+        Evaluation[] out = new Evaluation[n];
+        int[] pending = new int[n];
+        for (int i = 0; i < n; i++) {
+            pending[i] = i;
         }
-        while (!pending.isEmpty()) {
+        int pendingCount = n;
+        int[] aliasOf = new int[n];
+        int[] sameAssetNext = new int[n];
+        while (pendingCount > 0) {
             // candidates of the same asset are compared in full; others cannot be equal
-            Map<AssetKey, List<Integer>> byAsset = new HashMap<>(pending.size() * 2);
-            List<Integer> round = new ArrayList<>(pending.size());
-            List<int[]> aliases = new ArrayList<>();
-            List<Integer> later = new ArrayList<>();
-            for (int i : pending) {
+            Map<AssetKey, Integer> firstOfAsset = new HashMap<>(pendingCount * 2);
+            int[] round = new int[pendingCount];
+            int roundCount = 0;
+            int[] later = new int[pendingCount];
+            int laterCount = 0;
+            int[] aliases = new int[pendingCount];
+            int aliasCount = 0;
+            for (int p = 0; p < pendingCount; p++) {
+                int i = pending[p];
                 Subject s = subjects.get(i);
-                List<Integer> same = byAsset.get(s.candidate().asset());
-                if (same == null) {
-                    same = new ArrayList<>(1);
-                    byAsset.put(s.candidate().asset(), same);
-                }
-                Integer equal = null;
-                for (int j : same) {
-                    if (subjects.get(j).candidate().equals(s.candidate())) {
-                        equal = j;
-                        break;
+                Integer head = firstOfAsset.putIfAbsent(s.candidate().asset(), i);
+                int equal = -1;
+                if (head != null) {
+                    for (int j = head; j >= 0; j = sameAssetNext[j]) {
+                        if (subjects.get(j).candidate().equals(s.candidate())) {
+                            equal = j;
+                            break;
+                        }
                     }
                 }
-                if (equal == null) {
-                    same.add(i);
-                    round.add(i);
+                if (equal < 0) {
+                    sameAssetNext[i] = head == null ? -1 : sameAssetNext[head];
+                    if (head != null) {
+                        sameAssetNext[head] = i;
+                    }
+                    round[roundCount++] = i;
                 } else if (sameContext(s, subjects.get(equal))) {
-                    aliases.add(new int[] {i, equal});
+                    aliasOf[i] = equal;
+                    aliases[aliasCount++] = i;
                 } else {
-                    later.add(i);
+                    later[laterCount++] = i;
                 }
             }
-            run(rules, policyRevision, subjects, round, now, out);
-            for (int[] a : aliases) {
-                Evaluation e = out[a[1]];
-                out[a[0]] = new Evaluation(subjects.get(a[0]).candidate(), e.outcome(), e.reasons(), e.firedRules(),
+            run(rules, policyRevision, subjects, round, roundCount, now, out);
+            for (int a = 0; a < aliasCount; a++) {
+                int i = aliases[a];
+                Evaluation e = out[aliasOf[i]];
+                out[i] = new Evaluation(subjects.get(i).candidate(), e.outcome(), e.reasons(), e.firedRules(),
                         e.decidedBy(), e.rulesetRevision(), e.policyRevision(), e.scope(), e.mode(), e.evaluatedAt(),
                         e.history());
             }
             pending = later;
+            pendingCount = laterCount;
         }
         return java.util.Arrays.asList(out);
     }
@@ -98,9 +110,9 @@ final class Evaluator {
         return sa == sb && a.history().equals(b.history());
     }
 
-    private static void run(RuleSet rules, String policyRevision, List<Subject> subjects, List<Integer> round,
-                            Instant now, Evaluation[] out) {
-        Verdict verdict = new Verdict(round.size());
+    private static void run(RuleSet rules, String policyRevision, List<Subject> subjects, int[] round,
+                            int roundCount, Instant now, Evaluation[] out) {
+        Verdict verdict = new Verdict(roundCount);
         StatelessKieSession session = rules.kieBase().newStatelessKieSession();
         session.setGlobal(PolicyEngine.VERDICT_GLOBAL, verdict);
         session.addEventListener(new DefaultAgendaEventListener() {
@@ -114,11 +126,11 @@ final class Evaluator {
                 verdict.afterFiring(event.getMatch());
             }
         });
-        List<Object> facts = new ArrayList<>(round.size() * 3 + 1);
+        List<Object> facts = new ArrayList<>(roundCount * 3 + 1);
         facts.add(new Clock(now));
         Map<ScopePolicy, Scope.TimeMemo> memos = new IdentityHashMap<>();
-        for (int i : round) {
-            Subject s = subjects.get(i);
+        for (int r = 0; r < roundCount; r++) {
+            Subject s = subjects.get(round[r]);
             facts.add(s.candidate());
             if (s.scope() != null) {
                 ScopePolicy p = s.scope().policy();
@@ -127,7 +139,8 @@ final class Evaluator {
             facts.add(new AssetHistory(s.candidate(), s.history()));
         }
         session.execute(facts);
-        for (int i : round) {
+        for (int r = 0; r < roundCount; r++) {
+            int i = round[r];
             Subject s = subjects.get(i);
             out[i] = Evaluation.combine(s, verdict.firedFor(s.candidate()), rules.revision(), policyRevision, now);
         }

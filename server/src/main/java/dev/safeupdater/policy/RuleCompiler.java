@@ -1,7 +1,6 @@
 package dev.safeupdater.policy;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,9 +111,18 @@ public final class RuleCompiler {
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder(builderConf);
         CompositeKnowledgeBuilder batch = builder.batch();
         sorted.forEach((name, content) -> {
-            Resource r = ResourceFactory.newByteArrayResource(content);
-            r.setSourcePath(name);
-            batch.add(r, ResourceType.DRL);
+            PackageDescr descr = parsed.get(name);
+            if (descr != null) {
+                // parsed once already (for the duplicate check): hand Drools the tree, not the text again
+                Resource r = ResourceFactory.newDescrResource(descr);
+                r.setSourcePath(name);
+                batch.add(r, ResourceType.DESCR);
+            } else {
+                // a file with syntax errors: Drools parses it again and reports where
+                Resource r = ResourceFactory.newByteArrayResource(content);
+                r.setSourcePath(name);
+                batch.add(r, ResourceType.DRL);
+            }
         });
         batch.build();
         long id = 0;
@@ -228,7 +236,9 @@ public final class RuleCompiler {
         sources.forEach((file, content) -> {
             try {
                 DrlParser parser = new DrlParser();
-                PackageDescr pkg = parser.parse(false, new StringReader(new String(content, StandardCharsets.UTF_8)));
+                Resource resource = ResourceFactory.newByteArrayResource(content);
+                resource.setSourcePath(file);
+                PackageDescr pkg = parser.parse(resource, new String(content, StandardCharsets.UTF_8));
                 if (pkg != null && !parser.hasErrors()) {
                     out.put(file, pkg);
                 }
