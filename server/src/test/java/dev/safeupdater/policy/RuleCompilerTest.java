@@ -118,6 +118,26 @@ class RuleCompilerTest {
                 .getMessage().contains("rules directory does not exist"));
     }
 
+    /** The worked examples of docs/policy-authoring.md compile together with the shipped rules. */
+    @Test
+    void theDocumentedExamplesCompile() throws Exception {
+        String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
+        StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```\\n(rule \"[\\s\\S]*?\\nend)\\n```")
+                .matcher(doc);
+        int examples = 0;
+        while (m.find()) {
+            drl.append(m.group(1)).append("\n\n");
+            examples++;
+        }
+        assertEquals(4, examples, "one worked example per fact");
+        Map<String, byte[]> files = new TreeMap<>(Map.of("examples.drl", drl.toString().getBytes(StandardCharsets.UTF_8),
+                "default.drl", java.nio.file.Files.readAllBytes(TestPaths.rules().resolve("default.drl"))));
+        RuleSet set = compiler.compile(files, "docs");
+        assertEquals(15, set.ruleNames().size());
+        assertFalse(set.constraintJit(), "the database example uses str[endsWith]");
+    }
+
     /**
      * STACK.md D1: with the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
      * constraint using a custom operator. A set using one gets the JIT off, and keeps deciding correctly.
