@@ -127,6 +127,47 @@ class PolicyEngineTest {
     }
 
     @Test
+    void evaluationsRunningDuringActivationsSeeOneWholeSet() throws Exception {
+        Files.delete(rules.resolve("default.drl"));
+        String a = RuleCompilerTest.HEADER + RuleCompilerTest.rule("a-rule", "$c : Candidate()");
+        String b = RuleCompilerTest.HEADER + RuleCompilerTest.rule("b-rule", "$c : Candidate()")
+                + RuleCompilerTest.rule("b-second", "$c : Candidate( image != null )");
+        Files.writeString(rules.resolve("set.drl"), a);
+        PolicyEngine engine = engine(false);
+        String revA = engine.reload("test").rules().revision();
+        List<PolicyInput> inputs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            inputs.add(new PolicyInput(candidate("prod", "app-" + i, "1.0.0", "1.0.1", null), null));
+        }
+        java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        Thread evaluator = new Thread(() -> {
+            while (!stop.get() && problem.get() == null) {
+                List<Evaluation> out = engine.evaluateAll(inputs, NOW);
+                String rev = out.getFirst().rulesetRevision();
+                List<String> expected = rev.equals(revA) ? List.of("a-rule") : List.of("b-rule", "b-second");
+                for (Evaluation e : out) {
+                    List<String> fired = e.firedRules().stream().map(FiredRule::name).sorted().toList();
+                    if (!e.rulesetRevision().equals(rev) || !fired.equals(expected)) {
+                        problem.set("mixed sets in one batch: " + e.rulesetRevision() + " " + fired);
+                    }
+                }
+                batches.incrementAndGet();
+            }
+        });
+        evaluator.start();
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(rules.resolve("set.drl"), i % 2 == 0 ? b : a);
+            engine.reload("test");
+        }
+        stop.set(true);
+        evaluator.join(30_000);
+        assertNull(problem.get(), problem.get());
+        assertTrue(batches.get() > 0);
+    }
+
+    @Test
     void noActiveSetMeansNoEvaluation() {
         PolicyEngine engine = engine(false);
         assertThrows(PolicyEngine.NoActiveRuleSetException.class,
