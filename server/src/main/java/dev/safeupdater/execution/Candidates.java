@@ -32,10 +32,9 @@ public final class Candidates implements CandidateBuilder {
     static Candidate of(AssetKey key, Map<String, String> labels, Map<String, String> annotations, String image,
                         String currentTag, String currentDigest, String candidateTag, String candidateDigest,
                         Instant releaseTime, ReleaseTimeSource releaseTimeSource) {
-        ChangeType type = ChangeClassifier.classify(currentTag, currentDigest, candidateTag, candidateDigest);
-        return new Candidate(key, labels, annotations, image, currentTag, currentDigest, candidateTag,
-                candidateDigest, type, ChangeClassifier.isPrerelease(currentTag), releaseTime,
-                releaseTime == null ? ReleaseTimeSource.UNKNOWN : releaseTimeSource,
-                ChangeClassifier.isPrerelease(candidateTag));
+        return new Candidates().build(new CandidateSpec(key.source(), key.cluster(), key.namespace(), key.kind(),
+                key.name(), key.container(), labels, annotations, image, currentTag, currentDigest, candidateTag,
+                candidateDigest, null, releaseTime, releaseTime == null ? ReleaseTimeSource.UNKNOWN
+                : releaseTimeSource));
     }
 }

@@ -42,11 +42,12 @@ import org.kie.internal.conf.ConstraintJittingThresholdOption;
 import org.kie.internal.io.ResourceFactory;
 
 /**
- * Compiles every {@code *.drl} file of a directory into a new, independent knowledge base. Any compile error or a
- * rule name used twice refuses the whole set; nothing is shared with previously compiled sets.
+ * Compiles every {@code *.drl} file of a directory into a new, independent knowledge base (KnowledgeBuilder, no
+ * KieModule). A compile error, a Drools warning, a literal of the wrong type ({@link LiteralTypeCheck}), a missing
+ * {@code verdict} global or a rule name used twice refuses the whole set, with {@code file:line:column} messages;
+ * nothing is shared with previously compiled sets.
  */
 public final class RuleCompiler {
-    private static final String RESOURCE_ROOT = "src/main/resources/";
     /** Drools' default: constraints evaluated this often are compiled to bytecode. */
     private static final int JIT_THRESHOLD = 20;
     /** {@code -Dsafeupdater.rules.noJit=true} turns the constraint JIT off for every rule set. */
@@ -272,7 +273,7 @@ public final class RuleCompiler {
         if (path == null) {
             return "";
         }
-        return path.startsWith(RESOURCE_ROOT) ? path.substring(RESOURCE_ROOT.length()) : path;
+        return path;
     }
 
     private static String oneLine(String text) {

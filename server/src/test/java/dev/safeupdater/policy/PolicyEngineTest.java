@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.safeupdater.execution.Candidates;
-import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.FiredRule;
