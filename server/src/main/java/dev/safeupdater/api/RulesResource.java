@@ -38,9 +38,11 @@ final class RulesResource implements HttpService {
         try {
             policy.reload("api");
             LoggerFactory.getLogger(RulesResource.class).atInfo().addKeyValue("event", "policy_reload_requested")
-                    .addKeyValue("actor", actor).log("reload requested by {}", actor);
+                    .addKeyValue("actor", actor).addKeyValue("accepted", true).log("reload by {} accepted", actor);
             Json.send(res, 200, policy.status());
         } catch (RuleSetException e) {
+            LoggerFactory.getLogger(RulesResource.class).atInfo().addKeyValue("event", "policy_reload_requested")
+                    .addKeyValue("actor", actor).addKeyValue("accepted", false).log("reload by {} refused", actor);
             Map<String, Object> ext = new LinkedHashMap<>();
             ext.put("problems", e.messages());
             ext.put("activeRevision", policy.status().active() == null ? null : policy.status().active().revision());
