@@ -8,7 +8,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code /api/v1/decisions}: stored decisions, newest first, filtered and paged with a cursor. */
+/**
+ * {@code /api/v1/decisions}: stored decisions, newest first, filtered (asset, outcome, from, to, mode, scope) and
+ * paged with a cursor; {@code /{id}} returns everything recorded with one decision.
+ */
 final class DecisionsResource implements HttpService {
     private final DecisionService decisions;
 
@@ -25,8 +28,22 @@ final class DecisionsResource implements HttpService {
         DecisionFilter filter = new DecisionFilter(Params.longParam(req, "asset"),
                 Params.enumParam(req, "outcome", Outcome.class),
                 Params.instant(req, "from"),
-                Params.instant(req, "to"));
+                Params.instant(req, "to"),
+                mode(req),
+                Params.string(req, "scope"));
         Json.send(res, 200, decisions.list(filter, Params.string(req, "cursor"), Params.limit(req)));
+    }
+
+    private static String mode(ServerRequest req) {
+        String v = Params.string(req, "mode");
+        if (v == null) {
+            return null;
+        }
+        String m = v.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        if (!m.equals("ENFORCE") && !m.equals("DRY_RUN")) {
+            throw ApiException.invalidField("mode", "must be ENFORCE or DRY_RUN");
+        }
+        return m;
     }
 
     private void get(ServerRequest req, ServerResponse res) {

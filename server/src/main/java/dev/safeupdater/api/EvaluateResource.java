@@ -1,34 +1,22 @@
 package dev.safeupdater.api;
 
-import java.util.List;
-
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.EvaluateRequest;
-import dev.safeupdater.model.Candidate;
-import dev.safeupdater.model.ChangeType;
-import dev.safeupdater.model.FiredRule;
-import dev.safeupdater.model.Outcome;
-import dev.safeupdater.policy.Evaluation;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code POST /api/v1/evaluate}: a dry-run decision for a candidate; nothing is stored. */
+/**
+ * {@code POST /api/v1/evaluate}: a what-if decision for a candidate, explained — every rule that fired with its
+ * reason and metadata, the scope that matched and why, the final outcome and the rule that decided it. Nothing is
+ * stored.
+ */
 final class EvaluateResource implements HttpService {
     private final DecisionService decisions;
 
     EvaluateResource(DecisionService decisions) {
         this.decisions = decisions;
-    }
-
-    /** The rendered answer of an evaluation. */
-    record EvaluationView(ChangeType changeType, Outcome outcome, List<String> reasons, List<FiredRule> firedRules,
-                          String decidedBy, String rulesetRevision, Candidate candidate) {
-        static EvaluationView of(Evaluation e) {
-            return new EvaluationView(e.candidate().changeType(), e.outcome(), e.reasons(), e.firedRules(),
-                    e.decidedBy(), e.rulesetRevision(), e.candidate());
-        }
     }
 
     @Override
@@ -38,6 +26,6 @@ final class EvaluateResource implements HttpService {
 
     private void evaluate(ServerRequest req, ServerResponse res) {
         EvaluateRequest body = Json.read(req, EvaluateRequest.class);
-        Json.send(res, 200, EvaluationView.of(decisions.evaluate(body)));
+        Json.send(res, 200, decisions.evaluate(body).explanation());
     }
 }

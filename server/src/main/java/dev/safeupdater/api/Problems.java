@@ -49,6 +49,12 @@ public final class Problems {
 
     /** Sends a problem document. */
     static void send(ServerResponse res, int status, String title, String detail, List<FieldError> errors) {
+        send(res, status, title, detail, errors, Map.of());
+    }
+
+    /** Sends a problem document with extension members (RFC 9457 section 3.2). */
+    static void send(ServerResponse res, int status, String title, String detail, List<FieldError> errors,
+                     Map<String, Object> extensions) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type(status, errors));
         body.put("title", title);
@@ -57,6 +63,7 @@ public final class Problems {
         if (!errors.isEmpty()) {
             body.put("errors", errors);
         }
+        body.putAll(extensions);
         try {
             byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
             res.status(status);

@@ -1,47 +1,54 @@
 package dev.safeupdater.api;
 
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-import dev.safeupdater.policy.PolicyEngine;
-import dev.safeupdater.policy.RuleFile;
-import dev.safeupdater.policy.RuleMessage;
-import dev.safeupdater.policy.RuleSet;
+import dev.safeupdater.execution.PolicyService;
+import dev.safeupdater.policy.RuleSetException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import org.slf4j.LoggerFactory;
 
-/** {@code GET /api/v1/rules}: the active rule set (revision, files and hashes, rules, activation time). */
+/**
+ * {@code /api/v1/rules}: {@code GET} shows the active rule and policy set (revisions, files and hashes, rules,
+ * scopes, activation time) and the last refused attempt with its errors; {@code POST /reload} activates the set in
+ * the configured directories: 200 with the new status, or 422 with every problem and the active set untouched.
+ */
 final class RulesResource implements HttpService {
-    private final PolicyEngine policy;
+    private final PolicyService policy;
 
-    RulesResource(PolicyEngine policy) {
+    RulesResource(PolicyService policy) {
         this.policy = policy;
-    }
-
-    record ActiveView(String revision, Instant activatedAt, List<RuleFile> files, List<String> rules) {
-        static ActiveView of(RuleSet s) {
-            return new ActiveView(s.revision(), s.activatedAt(), s.files(), s.ruleNames());
-        }
-    }
-
-    record FailureView(Instant at, List<String> errors) {
-    }
-
-    record StatusView(ActiveView active, FailureView lastFailure) {
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::status);
+        rules.get("/", this::status).post("/reload", this::reload);
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        ActiveView active = policy.active().map(ActiveView::of).orElse(null);
-        FailureView failure = policy.lastFailure()
-                .map(f -> new FailureView(f.at(), f.messages().stream().map(RuleMessage::toString).toList()))
-                .orElse(null);
-        Json.send(res, 200, new StatusView(active, failure));
+        Json.send(res, 200, policy.status());
+    }
+
+    private void reload(ServerRequest req, ServerResponse res) {
+        String actor = Actors.of(req);
+        try {
+            policy.reload("api");
+            LoggerFactory.getLogger(RulesResource.class).atInfo().addKeyValue("event", "policy_reload_requested")
+                    .addKeyValue("actor", actor).addKeyValue("accepted", true).log("reload by {} accepted", actor);
+            Json.send(res, 200, policy.status());
+        } catch (RuleSetException e) {
+            LoggerFactory.getLogger(RulesResource.class).atInfo().addKeyValue("event", "policy_reload_requested")
+                    .addKeyValue("actor", actor).addKeyValue("accepted", false).log("reload by {} refused", actor);
+            Map<String, Object> ext = new LinkedHashMap<>();
+            ext.put("problems", e.messages());
+            ext.put("activeRevision", policy.status().active() == null ? null : policy.status().active().revision());
+            Problems.send(res, 422, "Rule or policy set refused", e.messages().size() + " problem"
+                            + (e.messages().size() == 1 ? "" : "s") + "; the active set is unchanged:\n"
+                            + e.getMessage(), List.of(), ext);
+        }
     }
 }

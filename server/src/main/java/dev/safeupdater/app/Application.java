@@ -1,5 +1,6 @@
 package dev.safeupdater.app;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,7 +14,9 @@ import java.util.concurrent.CompletionException;
 
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
+import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.execution.TagService;
@@ -27,11 +30,13 @@ import dev.safeupdater.registry.RegistryCredentials;
 import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.registry.helm.HelmIndexClient;
 import dev.safeupdater.policy.PolicyEngine;
-import dev.safeupdater.policy.RuleSet;
+import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
+import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
 import dev.safeupdater.store.ScanStore;
@@ -57,31 +62,52 @@ public final class Application implements AutoCloseable {
         this.server = server;
     }
 
+    /** What to do about the rule and policy set while building the services. */
+    public enum PolicyStartup {
+        /** Activate it; refuse to start when it is bad (one-shot commands, tests). */
+        REQUIRE,
+        /** Try to activate it; a bad set is logged and the server starts not ready until a good one arrives. */
+        TRY,
+        /** Do not activate anything (the policy check/test commands build sets themselves). */
+        SKIP
+    }
+
     /**
-     * Builds the services: activates the rule set (refusing to start on a bad one) and, when asked, opens and
-     * migrates the database.
+     * Builds the services: activates the rule and policy set (refusing to start on a bad one) and, when asked, opens
+     * and migrates the database.
      */
     public static Services services(Settings settings, boolean withDatabase, Clock clock) {
+        return services(settings, withDatabase, clock, PolicyStartup.REQUIRE);
+    }
+
+    /** Builds the services, treating the rule and policy set as {@code startup} says. */
+    public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
         Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
         List<InventorySource> sources = withDatabase ? inventorySources(settings) : List.of();
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
                 : CompletableFuture.completedFuture(null);
-        PolicyEngine policy = new PolicyEngine(clock);
-        try {
-            RuleSet set = policy.activate(settings.rulesDir());
-            LOG.atInfo().addKeyValue("event", "rules_activated").addKeyValue("revision", set.revision())
-                    .addKeyValue("files", set.files().size()).addKeyValue("rules", set.ruleNames().size())
-                    .log("rule set {} active ({} rules)", set.revision(), set.ruleNames().size());
-        } catch (RuleSetException e) {
-            database.thenAccept(db -> {
-                if (db != null) {
-                    db.close();
+        String testsDir = settings.get("policy.tests-dir");
+        PolicySources policySources = new PolicySources(settings.rulesDir(), settings.policiesDir(),
+                testsDir.isBlank() ? null : Path.of(testsDir), settings.getBoolean("policy.require-tests"));
+        PolicyEngine policy = new PolicyEngine(clock, policySources, new Candidates());
+        PolicyService policyAdmin = new PolicyService(policy);
+        if (startup != PolicyStartup.SKIP) {
+            try {
+                policyAdmin.reload("startup");
+            } catch (RuleSetException e) {
+                if (startup == PolicyStartup.REQUIRE) {
+                    database.thenAccept(db -> {
+                        if (db != null) {
+                            db.close();
+                        }
+                    });
+                    throw new StartupException("rule and policy set (" + settings.rulesDir() + ", "
+                            + settings.policiesDir() + ") refused:\n" + e.getMessage());
                 }
-            });
-            throw new StartupException("rule set in " + settings.rulesDir().toAbsolutePath() + " refused:\n"
-                    + e.getMessage());
+                // TRY: logged by reload; readiness stays DOWN until a good set is activated
+            }
         }
         Database db;
         try {
@@ -92,14 +118,16 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, HelmIndexClient.create(), null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null);
+                    new VersionService(tags), tags, null, policyAdmin);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
         TagService tags = new TagService(registry, HelmIndexClient.create(), new ImageTagStore(db), clock);
         ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
-        return new Services(policy, new DecisionService(policy, assets, decisions, clock), new AssetService(assets), db,
-                new VersionService(tags), tags, scans);
+        DecisionService decide = new DecisionService(policy, assets, decisions, new HistoryStore(db),
+                new ApprovalStore(db, clock), clock);
+        return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
+                policyAdmin);
     }
 
     /**
@@ -211,9 +239,10 @@ public final class Application implements AutoCloseable {
                                 .status(services.database() != null && services.database().ping())
                                 .build(), HealthCheckType.READINESS, "database")
                         .addCheck(() -> {
-                            var active = services.policy().active();
+                            var active = services.policy().snapshot();
                             var b = HealthCheckResponse.builder().status(active.isPresent());
-                            active.ifPresent(s -> b.detail("revision", s.revision()));
+                            active.ifPresent(s -> b.detail("revision", s.rules().revision())
+                                    .detail("policyRevision", s.policies().revision()));
                             return b.build();
                         }, HealthCheckType.READINESS, "rules")
                         .build())
@@ -227,6 +256,14 @@ public final class Application implements AutoCloseable {
                 .routing(r -> routing(r, services))
                 .build()
                 .start();
+        if (settings.getBoolean("policy.watch") && services.policyAdmin() != null) {
+            try {
+                services.policyAdmin().watch(Duration.ofMillis(settings.getInt("policy.watch-debounce-ms")));
+            } catch (IOException e) {
+                server.stop();
+                throw new StartupException("cannot watch the rules and policies directories: " + e.getMessage());
+            }
+        }
         if (services.scans() != null) {
             services.scans().startBackground(scanInterval);
         }
@@ -248,6 +285,9 @@ public final class Application implements AutoCloseable {
 
     @Override
     public void close() {
+        if (services.policyAdmin() != null) {
+            services.policyAdmin().close();
+        }
         server.stop();
         if (services.tags() != null) {
             services.tags().close();

@@ -44,7 +44,8 @@ public final class Main implements Launcher {
         Settings settings = settings(flags, false);
         Application app;
         try {
-            app = Application.start(settings, Application.services(settings, true, Clock.systemUTC()));
+            app = Application.start(settings, Application.services(settings, true, Clock.systemUTC(),
+                    Application.PolicyStartup.TRY));
         } catch (Application.StartupException e) {
             throw new LaunchException(e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -68,10 +69,11 @@ public final class Main implements Launcher {
     }
 
     @Override
-    public Services open(Map<String, String> flags, boolean database) throws LaunchException {
+    public Services open(Map<String, String> flags, boolean database, boolean activatePolicy) throws LaunchException {
         Settings settings = settings(flags, true);
         try {
-            return Application.services(settings, database, Clock.systemUTC());
+            return Application.services(settings, database, Clock.systemUTC(),
+                    activatePolicy ? Application.PolicyStartup.REQUIRE : Application.PolicyStartup.SKIP);
         } catch (Application.StartupException e) {
             throw new LaunchException(e.getMessage(), e);
         }

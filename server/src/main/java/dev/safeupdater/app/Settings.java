@@ -60,12 +60,20 @@ public final class Settings {
             new Key("inventory.file", "", false,
                     "YAML file listing the inventory sources (Kubernetes, Docker, Helm, static); empty: none."),
             new Key("inventory.scan-interval", "0", false,
-                    "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."));
+                    "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."),
+            // policy engine
+            new Key("policy.require-tests", "false", false,
+                    "true: a rule and policy set is activated only when its owner tests pass."),
+            new Key("policy.tests-dir", "", false, "Directory of owner test cases (default: <policies.dir>/tests)."),
+            new Key("policy.watch", "true", false, "Reload rules and policies when their files change (serve)."),
+            new Key("policy.watch-debounce-ms", "500", false, "Quiet period after a file change before reloading."));
 
     private final Map<String, String> values;
+    private final Path workDir;
 
-    private Settings(Map<String, String> values) {
+    private Settings(Map<String, String> values, Path workDir) {
         this.values = values;
+        this.workDir = workDir;
     }
 
     /**
@@ -97,7 +105,7 @@ public final class Settings {
                 v.put(key, value);
             }
         });
-        Settings s = new Settings(v);
+        Settings s = new Settings(v, workDir);
         s.validate();
         return s;
     }
@@ -119,12 +127,19 @@ public final class Settings {
         return getInt("port");
     }
 
+    /** The rules directory; a relative setting is taken from the working directory. */
     public Path rulesDir() {
-        return Path.of(get("rules.dir"));
+        return workDir.resolve(get("rules.dir"));
     }
 
+    /** The policies directory; a relative setting is taken from the working directory. */
     public Path policiesDir() {
-        return Path.of(get("policies.dir"));
+        return workDir.resolve(get("policies.dir"));
+    }
+
+    /** A true/false setting. */
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key));
     }
 
     /** The settings with secrets masked, for printing. */
@@ -149,6 +164,14 @@ public final class Settings {
         checkInt(problems, "registry.cache-ttl-seconds", 0, 30 * 86400);
         checkInt(problems, "registry.cache-size", 1, 1_000_000);
         checkInt(problems, "registry.max-tags", 1, 10_000_000);
+        checkInt(problems, "policy.watch-debounce-ms", 10, 60_000);
+        for (String key : List.of("policy.require-tests", "policy.watch")) {
+            String v = values.get(key).strip().toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                problems.add(key + " must be true or false, not \"" + values.get(key) + "\"");
+            }
+            values.put(key, v);
+        }
         String format = values.get("log.format");
         if (!format.equals("json") && !format.equals("text")) {
             problems.add("log.format must be json or text, not \"" + format + "\"");

@@ -1,17 +1,18 @@
 package dev.safeupdater.cli;
 
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.safeupdater.execution.EvaluateRequest;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.FiredRule;
 import dev.safeupdater.policy.Evaluation;
+import dev.safeupdater.policy.Mode;
+import dev.safeupdater.policy.ScopeMatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate",
-        description = "Evaluate one candidate against the rules in this process (no server, nothing stored).")
+        description = {"Evaluate one candidate against the rules and policy scopes in this process (no server,"
+                + " nothing stored) and explain the outcome: the scope that matched and why, every rule that fired"
+                + " with its reason and metadata, and the rule that decided.",
+                "Exit 0 whatever the outcome; 2 for invalid input, 1 when the rules or policies are refused."})
 final class EvaluateCommand implements Callable<Integer> {
     private final Launcher launcher;
 
@@ -68,6 +72,28 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Workload annotation (repeatable).")
     Map<String, String> annotations;
 
+    @Option(names = "--release-time", paramLabel = "INSTANT",
+            description = "When the candidate was released, e.g. 2026-03-01T12:00:00Z (default: unknown).")
+    Instant releaseTime;
+
+    @Option(names = "--release-source", paramLabel = "REGISTRY|IMAGE_CONFIG|UNKNOWN",
+            description = "Where the release time came from (default REGISTRY when --release-time is given).")
+    String releaseSource;
+
+    @Option(names = "--at", paramLabel = "INSTANT", description = "Evaluate at this time (default: now).")
+    Instant at;
+
+    @Option(names = "--pinned", paramLabel = "TAG", description = "Assume TAG is pinned for the asset (repeatable).")
+    List<String> pinned;
+
+    @Option(names = "--failed-at", paramLabel = "INSTANT",
+            description = "Assume an update of the asset failed at this time (repeatable).")
+    List<Instant> failedAt;
+
+    @Option(names = "--approved-by", paramLabel = "NAME",
+            description = "Assume NAME voted for the candidate at the evaluation time (repeatable).")
+    List<String> approvedBy;
+
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format.")
     String format;
 
@@ -77,14 +103,26 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format must be text or json, not " + format);
+        }
         Services services = launcher.open(common.flags(), false);
+        Instant when = at != null ? at : Instant.now();
+        EvaluateRequest.HistoryInput history = new EvaluateRequest.HistoryInput(
+                pinned == null ? null : pinned.stream().map(t -> new EvaluateRequest.PinInput(t, null,
+                        "pinned (--pinned)")).toList(),
+                failedAt == null ? null : failedAt.stream().map(t -> new EvaluateRequest.FailureInput(null, "FAILED",
+                        t)).toList(),
+                approvedBy == null ? null : approvedBy.stream().map(n -> new EvaluateRequest.ApprovalInput(n,
+                        when)).toList(),
+                null);
         Evaluation e = services.decisions().evaluate(new EvaluateRequest(source, cluster, namespace, kind, name,
-                container, image, current, currentDigest, candidate, candidateDigest, labels, annotations));
+                container, image, current, currentDigest, candidate, candidateDigest, labels, annotations,
+                releaseTime, releaseSource, when, history));
         PrintWriter out = spec.commandLine().getOut();
         if ("json".equals(format)) {
-            out.println(new ObjectMapper().registerModule(new JavaTimeModule())
-                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                    .writerWithDefaultPrettyPrinter().writeValueAsString(e));
+            out.println(PolicyCommand.json().writerWithDefaultPrettyPrinter().writeValueAsString(e.explanation()));
         } else {
             printText(out, e);
         }
@@ -94,17 +132,32 @@ final class EvaluateCommand implements Callable<Integer> {
 
     static void printText(PrintWriter out, Evaluation e) {
         Candidate c = e.candidate();
-        out.printf("Outcome:   %s%s%n", e.outcome(), e.decidedBy() == null ? "" : "  (decided by " + e.decidedBy() + ")");
+        out.printf("Outcome:   %s%s%n", e.outcome(), e.decidedBy() == null ? "  (no rule spoke)"
+                : "  (decided by " + e.decidedBy() + ")");
+        out.printf("Mode:      %s%s%n", e.mode(), e.mode() == Mode.DRY_RUN ? "  (recorded, never applied)" : "");
         out.printf("Change:    %s  %s %s -> %s%n", c.changeType(), c.image(), c.currentTag(), c.candidateTag());
         out.printf("Asset:     %s%n", c.asset().display());
+        out.printf("Released:  %s%n", c.releaseTime() == null ? "unknown" : c.releaseTime() + " ("
+                + c.releaseTimeSource() + ")");
+        if (e.scope() == null) {
+            out.println("Scope:     none matched");
+        } else {
+            ScopeMatch.Explanation s = e.scope().explanation();
+            out.printf("Scope:     %s  (%s:%d, priority %d)%n", s.name(), s.file(), s.line(), s.priority());
+            s.because().forEach(b -> out.printf("  because  %s%n", b));
+            s.alsoMatched().forEach(a -> out.printf("  also matched  %s%n", a));
+            out.printf("  settings %s%n", s.settings());
+        }
         out.println("Reasons:");
         e.reasons().forEach(r -> out.printf("  - %s%n", r));
         out.println("Rules fired:" + (e.firedRules().isEmpty() ? " none" : ""));
         for (FiredRule f : e.firedRules()) {
             out.printf("  - %s [%s]%s%s%n", f.name(), f.outcome() == null ? "-" : f.outcome(),
                     f.reason() == null ? "" : " " + f.reason(),
-                    f.metadata().isEmpty() ? "" : "  " + f.metadata());
+                    f.metadata().isEmpty() ? "" : "  " + new java.util.TreeMap<>(f.metadata()));
         }
+        out.printf("At:        %s%n", e.evaluatedAt());
         out.printf("Rule set:  %s%n", e.rulesetRevision());
+        out.printf("Policies:  %s%n", e.policyRevision());
     }
 }

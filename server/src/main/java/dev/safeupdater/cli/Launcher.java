@@ -13,7 +13,15 @@ public interface Launcher {
     void serve(Map<String, String> flags) throws LaunchException;
 
     /** Builds the services in this process; with {@code database} false, nothing touches a database. */
-    Services open(Map<String, String> flags, boolean database) throws LaunchException;
+    default Services open(Map<String, String> flags, boolean database) throws LaunchException {
+        return open(flags, database, true);
+    }
+
+    /**
+     * Like {@link #open(Map, boolean)}; with {@code activatePolicy} false the rule and policy set is not activated
+     * (for commands that check or test a set and report its problems themselves).
+     */
+    Services open(Map<String, String> flags, boolean database, boolean activatePolicy) throws LaunchException;
 
     /** Applies pending migrations; returns how many ran. */
     int migrate(Map<String, String> flags) throws LaunchException;

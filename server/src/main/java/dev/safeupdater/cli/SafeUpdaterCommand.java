@@ -36,6 +36,7 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new VersionsCommand(launcher));
         cl.addSubcommand(new TagsCommand(launcher));
         cl.addSubcommand(new ScanCommand(launcher));
+        cl.addSubcommand(new PolicyCommand(launcher));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

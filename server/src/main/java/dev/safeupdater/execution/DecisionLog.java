@@ -27,6 +27,9 @@ final class DecisionLog {
                 .addKeyValue("decision", e.outcome().name())
                 .addKeyValue("decided_by", e.decidedBy())
                 .addKeyValue("ruleset_revision", e.rulesetRevision())
+                .addKeyValue("policy_revision", e.policyRevision())
+                .addKeyValue("scope", e.scopeName())
+                .addKeyValue("mode", e.mode().name())
                 .addKeyValue("decision_id", decisionId)
                 .addKeyValue("stored", stored)
                 .log("decision {} for {} {} -> {}", e.outcome(), c.asset().display(), c.currentTag(),

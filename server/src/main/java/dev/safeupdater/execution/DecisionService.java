@@ -1,83 +1,172 @@
 package dev.safeupdater.execution;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.safeupdater.model.Approval;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
-import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Decision;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.Evaluation;
+import dev.safeupdater.policy.History;
 import dev.safeupdater.policy.PolicyEngine;
+import dev.safeupdater.policy.PolicySnapshot;
+import dev.safeupdater.policy.ScopeMatch;
+import dev.safeupdater.policy.Subject;
+import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.DecisionFilter;
 import dev.safeupdater.store.DecisionStore;
+import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.InvalidCursorException;
-import dev.safeupdater.version.ChangeClassifier;
 
 /**
- * Decisions: evaluate a candidate without storing anything (dry run), decide for a stored asset and record the
- * decision, read stored decisions.
+ * Decisions: evaluate a candidate without storing anything (what-if, with an explanation), decide for a stored
+ * asset — its scope, its history from the store, the release time the registry scan recorded — and append the
+ * decision with everything the rules saw; votes for candidates; read stored decisions.
  */
 public final class DecisionService {
     private static final String DEFAULT_SOURCE = "static";
-    private static final String ENFORCE = "ENFORCE";
+    /** Failed runs at least this recent are read for a decision (longer when the scope's failureCooldown is). */
+    static final Duration FAILURE_LOOKBACK = Duration.ofDays(7);
+    static final int MAX_APPROVALS_LISTED = 200;
+    private static final int MAX_COMMENT = 2000;
+    private static final int MAX_HISTORY_ITEMS = 100;
 
     private final PolicyEngine policy;
     private final AssetStore assets;
     private final DecisionStore decisions;
+    private final HistoryStore history;
+    private final ApprovalStore approvals;
     private final Clock clock;
     private final DecisionLog log = new DecisionLog();
 
     /** {@code assets} and {@code decisions} may be null for in-process evaluation without a database. */
     public DecisionService(PolicyEngine policy, AssetStore assets, DecisionStore decisions, Clock clock) {
+        this(policy, assets, decisions, null, null, clock);
+    }
+
+    /** All stores may be null for in-process evaluation without a database. */
+    public DecisionService(PolicyEngine policy, AssetStore assets, DecisionStore decisions, HistoryStore history,
+                           ApprovalStore approvals, Clock clock) {
         this.policy = policy;
         this.assets = assets;
         this.decisions = decisions;
+        this.history = history;
+        this.approvals = approvals;
         this.clock = clock;
     }
 
-    /** Evaluates a candidate against the active rules. Writes nothing. */
+    /**
+     * Evaluates a candidate against the active rules and policies, at {@code r.at()} (default now) with the history
+     * given in the request (default none). Writes nothing; the evaluation explains itself.
+     */
     public Evaluation evaluate(EvaluateRequest r) {
-        new InputCheck()
+        InputCheck check = new InputCheck()
                 .required("image", r.image()).image("image", r.image())
                 .required("currentTag", r.currentTag()).tag("currentTag", r.currentTag())
                 .required("candidateTag", r.candidateTag()).tag("candidateTag", r.candidateTag())
                 .digest("currentDigest", r.currentDigest()).digest("candidateDigest", r.candidateDigest())
                 .name("source", r.source()).name("cluster", r.cluster()).name("namespace", r.namespace())
                 .name("kind", r.kind()).name("name", r.name()).name("container", r.container())
-                .labels("labels", r.labels()).labels("annotations", r.annotations())
-                .throwIfAny();
+                .labels("labels", r.labels()).labels("annotations", r.annotations());
+        ReleaseTimeSource source = releaseSource(check, r.releaseTimeSource(), r.releaseTime());
+        History assumed = history(check, r.history());
+        check.throwIfAny();
         AssetKey key = new AssetKey(Objects.requireNonNullElse(r.source(), DEFAULT_SOURCE), r.cluster(),
                 r.namespace(), r.kind(), r.name(), r.container());
-        Candidate candidate = candidate(key, r.labels(), r.annotations(), r.image(), r.currentTag(),
-                r.currentDigest(), r.candidateTag(), r.candidateDigest());
-        Evaluation e = policy.evaluate(candidate);
+        Candidate candidate = Candidates.of(key, r.labels(), r.annotations(), r.image(), r.currentTag(),
+                r.currentDigest(), r.candidateTag(), r.candidateDigest(), r.releaseTime(), source);
+        PolicySnapshot snapshot = policy.require();
+        Instant at = r.at() != null ? r.at() : clock.instant();
+        Evaluation e = PolicyEngine.evaluate(snapshot,
+                List.of(new Subject(candidate, snapshot.policies().explain(candidate), assumed)), at).getFirst();
         log.record(e, null, null, false);
         return e;
     }
 
-    /** Evaluates {@code r} for stored asset {@code assetId} and appends the decision to the store. */
+    /**
+     * Decides moving stored asset {@code assetId} to {@code r.candidateTag()} now, with the asset's history, and
+     * appends the decision: outcome, reasons, fired rules with metadata, rule-set and policy revisions, scope, mode
+     * (DRY_RUN for dry-run scopes), inputs, actor and time.
+     */
     public Decision decide(long assetId, DecideRequest r, String actor) {
+        InputCheck check = new InputCheck()
+                .required("candidateTag", r.candidateTag()).tag("candidateTag", r.candidateTag())
+                .digest("candidateDigest", r.candidateDigest());
+        ReleaseTimeSource source = releaseSource(check, r.releaseTimeSource(), r.releaseTime());
+        check.throwIfAny();
+        Asset asset = assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
+        Instant now = clock.instant();
+        Instant releaseTime = r.releaseTime();
+        if (releaseTime == null && history != null) {
+            var recorded = history.release(asset.image(), r.candidateTag()).orElse(null);
+            if (recorded != null && recorded.time() != null) {
+                releaseTime = recorded.time();
+                source = parseSource(recorded.source());
+            }
+        }
+        Candidate candidate = Candidates.of(asset.key(), asset.labels(), asset.annotations(), asset.image(),
+                asset.currentTag(), asset.currentDigest(), r.candidateTag(), r.candidateDigest(), releaseTime,
+                source);
+        PolicySnapshot snapshot = policy.require();
+        ScopeMatch scope = snapshot.policies().explain(candidate);
+        Duration lookback = scope != null && scope.policy().failureCooldown().compareTo(FAILURE_LOOKBACK) > 0
+                ? scope.policy().failureCooldown() : FAILURE_LOOKBACK;
+        History past = history == null ? History.EMPTY
+                : history(history.history(assetId, r.candidateTag(), r.candidateDigest(), now.minus(lookback), now));
+        Evaluation e = PolicyEngine.evaluate(snapshot, List.of(new Subject(candidate, scope, past)), now).getFirst();
+        Decision stored = decisions.append(new Decision(0, assetId, candidate.currentTag(), candidate.candidateTag(),
+                candidate.currentDigest(), candidate.candidateDigest(), candidate.changeType(), e.outcome(),
+                e.reasons(), e.firedRules(), e.decidedBy(), e.rulesetRevision(), e.policyRevision(), e.scopeName(),
+                e.mode().name(), inputs(e), actor, now));
+        log.record(e, assetId, stored.id(), true);
+        return stored;
+    }
+
+    /** What a decision record keeps as its inputs: the facts the rules saw and the time they saw them at. */
+    static Map<String, Object> inputs(Evaluation e) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("candidate", e.candidate());
+        inputs.put("scope", e.scope() == null ? null : e.scope().explanation());
+        inputs.put("history", e.history());
+        inputs.put("evaluatedAt", e.evaluatedAt().toString());
+        return inputs;
+    }
+
+    /** Records {@code actor}'s vote for moving asset {@code assetId} to a candidate; a repeated vote is renewed. */
+    public Approval approve(long assetId, ApprovalRequest r, String actor) {
         new InputCheck()
                 .required("candidateTag", r.candidateTag()).tag("candidateTag", r.candidateTag())
                 .digest("candidateDigest", r.candidateDigest())
+                .maxLength("comment", r.comment(), MAX_COMMENT)
+                .future("expiresAt", r.expiresAt(), clock.instant())
                 .throwIfAny();
-        Asset asset = assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
-        Candidate candidate = candidate(asset.key(), asset.labels(), asset.annotations(), asset.image(),
-                asset.currentTag(), asset.currentDigest(), r.candidateTag(), r.candidateDigest());
-        Evaluation e = policy.evaluate(candidate);
-        Decision stored = decisions.append(new Decision(0, assetId, candidate.currentTag(), candidate.candidateTag(),
-                candidate.currentDigest(), candidate.candidateDigest(), candidate.changeType(), e.outcome(),
-                e.reasons(), e.firedRules(), e.decidedBy(), e.rulesetRevision(), null, null, ENFORCE,
-                Map.of("candidate", candidate), actor, clock.instant()));
-        log.record(e, assetId, stored.id(), true);
-        return stored;
+        assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
+        return approvals.vote(assetId, r.candidateTag(), r.candidateDigest(), actor, r.comment(), r.expiresAt());
+    }
+
+    /** Votes of an asset, newest first; only those for {@code candidateTag} when given. */
+    public List<Approval> approvals(long assetId, String candidateTag) {
+        new InputCheck().tag("candidateTag", candidateTag).throwIfAny();
+        assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
+        return approvals.list(assetId, candidateTag, MAX_APPROVALS_LISTED);
+    }
+
+    /** Revokes a vote; it no longer counts. */
+    public Approval revokeApproval(long assetId, long approvalId, String actor) {
+        return approvals.revoke(assetId, approvalId, actor)
+                .orElseThrow(() -> new NotFoundException("approval", approvalId + " of asset " + assetId));
     }
 
     public Decision find(long id) {
@@ -92,11 +181,87 @@ public final class DecisionService {
         }
     }
 
-    private static Candidate candidate(AssetKey key, Map<String, String> labels, Map<String, String> annotations,
-                                       String image, String currentTag, String currentDigest, String candidateTag,
-                                       String candidateDigest) {
-        ChangeType type = ChangeClassifier.classify(currentTag, currentDigest, candidateTag, candidateDigest);
-        return new Candidate(key, labels, annotations, image, currentTag, currentDigest, candidateTag,
-                candidateDigest, type, ChangeClassifier.isPrerelease(currentTag), null, ReleaseTimeSource.UNKNOWN);
+    private static History history(HistoryStore.Snapshot s) {
+        return new History(
+                s.failures().stream().map(f -> new History.Failure(f.fromTag(), f.toTag(), f.toDigest(), f.state(),
+                        f.at(), f.error())).toList(),
+                s.pins().stream().map(p -> new History.Pin(p.tag(), p.digest(), p.reason(), p.createdBy(),
+                        p.createdAt())).toList(),
+                s.votes().stream().map(v -> new History.Approval(v.approver(), v.at())).toList(),
+                s.lastUpdate() == null ? null : new History.LastUpdate(s.lastUpdate().fromTag(),
+                        s.lastUpdate().toTag(), s.lastUpdate().at()));
+    }
+
+    private static History history(InputCheck check, EvaluateRequest.HistoryInput in) {
+        if (in == null) {
+            return History.EMPTY;
+        }
+        List<History.Pin> pins = new ArrayList<>();
+        List<History.Failure> failures = new ArrayList<>();
+        List<History.Approval> votes = new ArrayList<>();
+        int i = 0;
+        for (EvaluateRequest.PinInput p : limited(check, "history.pins", in.pins())) {
+            String f = "history.pins[" + i++ + "]";
+            if (p == null || p.tag() == null) {
+                check.required(f + ".tag", null);
+                continue;
+            }
+            check.tag(f + ".tag", p.tag()).digest(f + ".digest", p.digest());
+            pins.add(new History.Pin(p.tag(), p.digest(), Objects.requireNonNullElse(p.reason(), "pinned"),
+                    "request", null));
+        }
+        i = 0;
+        for (EvaluateRequest.FailureInput x : limited(check, "history.failures", in.failures())) {
+            String f = "history.failures[" + i++ + "]";
+            if (x == null || x.at() == null) {
+                check.required(f + ".at", null);
+                continue;
+            }
+            String state = x.state() == null ? "FAILED" : x.state().toUpperCase(Locale.ROOT);
+            check.oneOf(f + ".state", state, List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
+            check.tag(f + ".tag", x.tag());
+            failures.add(new History.Failure(null, x.tag(), null, state, x.at(), null));
+        }
+        i = 0;
+        for (EvaluateRequest.ApprovalInput a : limited(check, "history.approvals", in.approvals())) {
+            String f = "history.approvals[" + i++ + "]";
+            if (a == null || a.approver() == null || a.approver().isBlank()) {
+                check.required(f + ".approver", null);
+                continue;
+            }
+            check.name(f + ".approver", a.approver());
+            votes.add(new History.Approval(a.approver(), a.at()));
+        }
+        History.LastUpdate last = in.lastUpdate() == null ? null
+                : new History.LastUpdate(in.lastUpdate().fromTag(), in.lastUpdate().toTag(), in.lastUpdate().at());
+        return new History(failures, pins, votes, last);
+    }
+
+    private static <T> List<T> limited(InputCheck check, String field, List<T> items) {
+        if (items == null) {
+            return List.of();
+        }
+        if (items.size() > MAX_HISTORY_ITEMS) {
+            check.fail(field, "has more than " + MAX_HISTORY_ITEMS + " entries");
+            return List.of();
+        }
+        return items;
+    }
+
+    private static ReleaseTimeSource releaseSource(InputCheck check, String given, Instant releaseTime) {
+        if (given == null) {
+            return releaseTime == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY;
+        }
+        String v = given.toUpperCase(Locale.ROOT);
+        check.oneOf("releaseTimeSource", v, List.of("REGISTRY", "IMAGE_CONFIG", "UNKNOWN"));
+        return parseSource(v);
+    }
+
+    private static ReleaseTimeSource parseSource(String v) {
+        try {
+            return v == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return ReleaseTimeSource.UNKNOWN;
+        }
     }
 }

@@ -84,6 +84,32 @@ final class InputCheck {
         return this;
     }
 
+    InputCheck maxLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            errors.add(new FieldError(field, "is longer than " + max + " characters"));
+        }
+        return this;
+    }
+
+    InputCheck oneOf(String field, String value, List<String> allowed) {
+        if (value != null && !allowed.contains(value)) {
+            errors.add(new FieldError(field, "must be one of " + String.join(", ", allowed)));
+        }
+        return this;
+    }
+
+    InputCheck future(String field, java.time.Instant value, java.time.Instant now) {
+        if (value != null && !value.isAfter(now)) {
+            errors.add(new FieldError(field, "must be in the future"));
+        }
+        return this;
+    }
+
+    InputCheck fail(String field, String message) {
+        errors.add(new FieldError(field, message));
+        return this;
+    }
+
     void throwIfAny() {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

@@ -14,5 +14,6 @@ public record Services(PolicyEngine policy,
                        Database database,
                        VersionService versions,
                        TagService tags,
-                       ScanService scans) {
+                       ScanService scans,
+                       PolicyService policyAdmin) {
 }

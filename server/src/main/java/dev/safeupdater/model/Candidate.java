@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * The fact a policy sees for one proposed change: which asset, from which tag to which tag, and what kind of
- * change that is. Immutable; rules read it and write their verdict elsewhere.
+ * change that is. Immutable; rules read it and write their verdict elsewhere. {@code currentPrerelease} and
+ * {@code candidatePrerelease} say whether the running and the proposed tag are prereleases (e.g. 1.3.0-rc.1).
  */
 public record Candidate(AssetKey asset,
                         Map<String, String> labels,
@@ -19,7 +20,17 @@ public record Candidate(AssetKey asset,
                         ChangeType changeType,
                         boolean currentPrerelease,
                         Instant releaseTime,
-                        ReleaseTimeSource releaseTimeSource) {
+                        ReleaseTimeSource releaseTimeSource,
+                        boolean candidatePrerelease) {
+    /** Without {@code candidatePrerelease} (false): for callers that do not know it. */
+    public Candidate(AssetKey asset, Map<String, String> labels, Map<String, String> annotations, String image,
+                     String currentTag, String currentDigest, String candidateTag, String candidateDigest,
+                     ChangeType changeType, boolean currentPrerelease, Instant releaseTime,
+                     ReleaseTimeSource releaseTimeSource) {
+        this(asset, labels, annotations, image, currentTag, currentDigest, candidateTag, candidateDigest, changeType,
+                currentPrerelease, releaseTime, releaseTimeSource, false);
+    }
+
     public Candidate {
         Objects.requireNonNull(asset, "asset");
         Objects.requireNonNull(changeType, "changeType");

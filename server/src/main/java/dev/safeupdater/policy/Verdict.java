@@ -10,17 +10,28 @@ import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.FiredRule;
 import dev.safeupdater.model.Outcome;
 import org.kie.api.definition.rule.Rule;
+import org.kie.api.runtime.rule.Match;
 
 /**
  * The object rules write their verdict to, declared in DRL as
- * {@code global dev.safeupdater.policy.Verdict verdict;} and used as {@code verdict.hold($c, "reason")}.
- * The engine knows which rule is speaking, so a rule never has to repeat its own name. One instance serves one
- * evaluation call on one thread.
+ * {@code global dev.safeupdater.policy.Verdict verdict;} and used as {@code verdict.hold($c, "reason")} (or
+ * {@code verdict.hold($s.candidate(), "reason")} from a rule about a Scope or AssetHistory). The engine knows which
+ * rule is speaking, so a rule never has to repeat its own name; the rule's metadata travels with what it says. One
+ * instance serves one evaluation call on one thread.
  */
 public final class Verdict {
-    private final Map<Candidate, List<FiredRule>> fired = new IdentityHashMap<>();
+    private final Map<Candidate, List<FiredRule>> fired;
+    private final Map<Rule, Map<String, String>> metadataByRule = new IdentityHashMap<>();
     private Rule currentRule;
-    private final List<Candidate> spokenFor = new ArrayList<>();
+    private boolean spoke;
+
+    public Verdict() {
+        this(16);
+    }
+
+    Verdict(int expectedCandidates) {
+        this.fired = new IdentityHashMap<>(Math.max(16, expectedCandidates));
+    }
 
     public void approve(Candidate candidate, String reason) {
         record(candidate, Outcome.APPROVE, reason);
@@ -39,39 +50,78 @@ public final class Verdict {
             throw new IllegalArgumentException("verdict needs the candidate it is about");
         }
         String name = currentRule == null ? "(unknown rule)" : currentRule.getName();
-        fired.computeIfAbsent(candidate, c -> new ArrayList<>())
-                .add(new FiredRule(name, outcome, reason == null ? "" : reason, metadata(currentRule)));
-        spokenFor.add(candidate);
+        list(candidate).add(new FiredRule(name, outcome, reason == null ? "" : reason, metadata(currentRule)));
+        spoke = true;
     }
 
     void beforeFiring(Rule rule) {
         currentRule = rule;
-        spokenFor.clear();
+        spoke = false;
     }
 
-    /** After a rule fired: a candidate it matched but did not speak about still gets the rule listed. */
-    void afterFiring(Rule rule, List<Object> matched) {
-        for (Object o : matched) {
-            if (o instanceof Candidate c && spokenFor.stream().noneMatch(s -> s == c)) {
-                fired.computeIfAbsent(c, k -> new ArrayList<>())
-                        .add(new FiredRule(rule.getName(), null, null, metadata(rule)));
+    /** After a rule fired without saying anything: the candidates it matched still get the rule listed. */
+    void afterFiring(Match match) {
+        if (!spoke) {
+            Rule rule = match.getRule();
+            List<Candidate> seen = new ArrayList<>(2);
+            for (Object o : match.getObjects()) {
+                Candidate c = candidateOf(o);
+                if (c != null && seen.stream().noneMatch(s -> s == c)) {
+                    seen.add(c);
+                    list(c).add(new FiredRule(rule.getName(), null, null, metadata(rule)));
+                }
             }
         }
         currentRule = null;
-        spokenFor.clear();
+        spoke = false;
+    }
+
+    private static Candidate candidateOf(Object fact) {
+        if (fact instanceof Candidate c) {
+            return c;
+        }
+        if (fact instanceof Scope s) {
+            return s.candidate();
+        }
+        if (fact instanceof AssetHistory h) {
+            return h.candidate();
+        }
+        return null;
+    }
+
+    private List<FiredRule> list(Candidate candidate) {
+        List<FiredRule> l = fired.get(candidate);
+        if (l == null) {
+            l = new ArrayList<>(4);
+            fired.put(candidate, l);
+        }
+        return l;
     }
 
     List<FiredRule> firedFor(Candidate candidate) {
         return fired.getOrDefault(candidate, List.of());
     }
 
-    private static Map<String, String> metadata(Rule rule) {
-        if (rule == null || rule.getMetaData().isEmpty()) {
+    private Map<String, String> metadata(Rule rule) {
+        if (rule == null) {
+            return Map.of();
+        }
+        Map<String, String> m = metadataByRule.get(rule);
+        if (m == null) {
+            m = readMetadata(rule);
+            metadataByRule.put(rule, m);
+        }
+        return m;
+    }
+
+    /** A rule's metadata ({@code @owner("x")} → owner=x), as recorded with decisions. */
+    static Map<String, String> readMetadata(Rule rule) {
+        if (rule.getMetaData().isEmpty()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
         rule.getMetaData().forEach((k, v) -> out.put(simpleKey(k), unquote(String.valueOf(v))));
-        return out;
+        return Map.copyOf(out);
     }
 
     /** Drools files some well-known keys under a class name (@description → ...type.Description). */

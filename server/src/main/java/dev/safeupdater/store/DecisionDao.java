@@ -76,6 +76,12 @@ final class DecisionDao {
         if (f.to() != null) {
             sql.append(" AND decided_at < :to");
         }
+        if (f.mode() != null) {
+            sql.append(" AND mode = :mode");
+        }
+        if (f.scope() != null) {
+            sql.append(" AND scope_name = :scope");
+        }
         sql.append(" ORDER BY id DESC LIMIT :limit");
         Query q = handle.createQuery(sql.toString()).bind("before", beforeId).bind("limit", limit);
         if (f.assetId() != null) {
@@ -89,6 +95,12 @@ final class DecisionDao {
         }
         if (f.to() != null) {
             q.bind("to", Times.bind(f.to()));
+        }
+        if (f.mode() != null) {
+            q.bind("mode", f.mode());
+        }
+        if (f.scope() != null) {
+            q.bind("scope", f.scope());
         }
         return q.map(DecisionDao::map).list();
     }

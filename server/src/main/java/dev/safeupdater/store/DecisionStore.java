@@ -23,7 +23,8 @@ public final class DecisionStore {
         return jdbi.inTransaction(h -> {
             long id = new DecisionDao(h).insert(d);
             new AuditDao(h).append(d.decidedAt(), d.actor(), "asset.decide", "decision", Long.toString(id),
-                    Map.of("assetId", d.assetId(), "toTag", d.toTag(), "outcome", d.outcome().name()));
+                    Map.of("assetId", d.assetId(), "toTag", d.toTag(), "outcome", d.outcome().name(), "mode",
+                            d.mode()));
             return new DecisionDao(h).findById(id).orElseThrow();
         });
     }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Map;
 
 import dev.safeupdater.cli.SafeUpdaterCommand;
 import dev.safeupdater.testing.Drl;
+import dev.safeupdater.testing.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,7 +23,8 @@ class CliTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = SafeUpdaterCommand.create(new Main());
+        CommandLine cl = SafeUpdaterCommand.create(Main.launcher(Map.of("policies.dir", TestPaths.policies().toString()),
+                Map.of(), Path.of("").toAbsolutePath()));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);

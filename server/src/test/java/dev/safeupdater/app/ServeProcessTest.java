@@ -57,13 +57,32 @@ class ServeProcessTest {
         }
     }
 
+    /** A bad rule set does not stop the server: it says where the problem is and stays not ready until fixed. */
     @Test
-    void aRefusedRuleSetStopsServeWithTheErrorAndExitCodeOne(@TempDir Path work) throws Exception {
+    void aRefusedRuleSetLeavesServeRunningButNotReady(@TempDir Path work) throws Exception {
         Path rules = Drl.write(work.resolve("rules"), "bad.drl", "rule \"x\" when $c : Candidate( nme == 1 ) then end\n");
-        Process p = launch(work, "serve", "--port", "0", "--rules", rules.toString());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(1, p.exitValue(), err);
-        assertTrue(err.contains("bad.drl:5:"), err);
+        Process p = launch(work, "serve", "--port", "0", "--rules", rules.toString(), "--policies",
+                TestPaths.policies().toString(), "--log-format", "text");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            int port = -1;
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                seen.append(line).append('\n');
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                    break;
+                }
+            }
+            assertTrue(port > 0, seen.toString());
+            assertTrue(seen.toString().contains("bad.drl:5:"), "the log names file and line: " + seen);
+            var health = new Http(port).get("/observe/health/ready");
+            assertEquals(503, health.status(), health.body());
+            assertTrue(health.body().contains("\"rules\",\"status\":\"DOWN\""), health.body());
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "server stops on SIGTERM");
+        }
     }
 }

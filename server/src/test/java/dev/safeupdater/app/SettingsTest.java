@@ -18,7 +18,8 @@ class SettingsTest {
         assertEquals("127.0.0.1", s.host());
         assertEquals(8080, s.port());
         assertEquals("jdbc:h2:file:./data/safe-updater", s.get("db.url"));
-        assertEquals(Path.of("rules"), s.rulesDir());
+        assertEquals(dir.resolve("rules"), s.rulesDir());
+        assertEquals(dir.resolve("policies"), s.policiesDir());
         assertEquals("json", s.get("log.format"));
     }
 
@@ -45,7 +46,7 @@ class SettingsTest {
         assertEquals(9001, s.port());                                  // yaml over default
         assertEquals("text", s.get("log.format"));                     // yaml
         assertEquals("jdbc:h2:mem:from-dotenv", s.get("db.url"));      // .env over yaml
-        assertEquals(Path.of("env-rules"), s.rulesDir());              // env over .env
+        assertEquals(dir.resolve("env-rules"), s.rulesDir());          // env over .env
         assertEquals("flag-user", s.get("db.user"));                   // flag over env
     }
 

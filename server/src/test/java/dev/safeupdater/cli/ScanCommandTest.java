@@ -36,7 +36,8 @@ class ScanCommandTest {
 
     /** Main's launcher with the test database and the shipped rules under the command's flags. */
     private Launcher launcher() {
-        return Main.launcher(Map.of("db.url", db.url(), "db.user", db.user(), "rules.dir", TestPaths.rules().toString()),
+        return Main.launcher(Map.of("db.url", db.url(), "db.user", db.user(), "rules.dir", TestPaths.rules().toString(),
+                "policies.dir", TestPaths.policies().toString()),
                 Map.of(), tmp);
     }
 

@@ -22,7 +22,7 @@ class VersionsCommandTest {
 
     static Run run(String... args) {
         CommandLine cl = SafeUpdaterCommand.create(Main.launcher(
-                Map.of("rules.dir", TestPaths.rules().toString()), Map.of(), Path.of(System.getProperty("java.io.tmpdir"))));
+                Map.of("rules.dir", TestPaths.rules().toString(), "policies.dir", TestPaths.policies().toString()), Map.of(), Path.of(System.getProperty("java.io.tmpdir"))));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));

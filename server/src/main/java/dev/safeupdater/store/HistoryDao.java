@@ -1,0 +1,80 @@
+package dev.safeupdater.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.jdbi.v3.core.Handle;
+
+/** Read-only SQL over update_run, pin, approval and image_tag: what the policy needs to know about the past. */
+final class HistoryDao {
+    private static final String FAILURES = "SELECT from_tag, to_tag, to_digest, state,"
+            + " COALESCE(finished_at, updated_at) AS at, error FROM update_run"
+            + " WHERE asset_id = :asset AND state IN ('FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED')"
+            + " AND COALESCE(finished_at, updated_at) >= :since ORDER BY id DESC LIMIT :limit";
+
+    private static final String PINS = "SELECT tag, digest, reason, created_by, created_at FROM pin"
+            + " WHERE asset_id = :asset AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)"
+            + " ORDER BY id";
+
+    private static final String VOTES = "SELECT approver, created_at FROM approval"
+            + " WHERE asset_id = :asset AND to_tag = :tag AND revoked_at IS NULL"
+            + " AND (expires_at IS NULL OR expires_at > :now) AND ";
+
+    private static final String LAST_UPDATE = "SELECT from_tag, to_tag, COALESCE(finished_at, updated_at) AS at"
+            + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
+            + " ORDER BY COALESCE(finished_at, updated_at) DESC, id DESC LIMIT 1";
+
+    private static final String RELEASE = "SELECT release_time, release_time_source FROM image_tag"
+            + " WHERE image = :image AND tag = :tag";
+
+    /** At most this many failures are read per asset. */
+    static final int MAX_FAILURES = 50;
+
+    private final Handle handle;
+
+    HistoryDao(Handle handle) {
+        this.handle = handle;
+    }
+
+    List<HistoryStore.FailedRun> failures(long assetId, Instant since) {
+        return handle.createQuery(FAILURES).bind("asset", assetId).bind("since", Times.bind(since))
+                .bind("limit", MAX_FAILURES)
+                .map((rs, ctx) -> new HistoryStore.FailedRun(rs.getString("from_tag"), rs.getString("to_tag"),
+                        rs.getString("to_digest"), rs.getString("state"), Times.read(rs, "at"), rs.getString("error")))
+                .list();
+    }
+
+    List<HistoryStore.ActivePin> pins(long assetId, Instant now) {
+        return handle.createQuery(PINS).bind("asset", assetId).bind("now", Times.bind(now))
+                .map((rs, ctx) -> new HistoryStore.ActivePin(rs.getString("tag"), rs.getString("digest"),
+                        rs.getString("reason"), rs.getString("created_by"), Times.read(rs, "created_at")))
+                .list();
+    }
+
+    /** Votes for exactly this tag and digest (a null digest matches votes without one). */
+    List<HistoryStore.Vote> votes(long assetId, String tag, String digest, Instant now) {
+        var q = handle.createQuery(VOTES + (digest == null ? "to_digest IS NULL" : "to_digest = :digest")
+                        + " ORDER BY id")
+                .bind("asset", assetId).bind("tag", tag).bind("now", Times.bind(now));
+        if (digest != null) {
+            q.bind("digest", digest);
+        }
+        return q.map((rs, ctx) -> new HistoryStore.Vote(rs.getString("approver"), Times.read(rs, "created_at")))
+                .list();
+    }
+
+    Optional<HistoryStore.LastRun> lastUpdate(long assetId) {
+        return handle.createQuery(LAST_UPDATE).bind("asset", assetId)
+                .map((rs, ctx) -> new HistoryStore.LastRun(rs.getString("from_tag"), rs.getString("to_tag"),
+                        Times.read(rs, "at")))
+                .findOne();
+    }
+
+    Optional<HistoryStore.Release> release(String image, String tag) {
+        return handle.createQuery(RELEASE).bind("image", image).bind("tag", tag)
+                .map((rs, ctx) -> new HistoryStore.Release(Times.read(rs, "release_time"),
+                        rs.getString("release_time_source")))
+                .findOne();
+    }
+}

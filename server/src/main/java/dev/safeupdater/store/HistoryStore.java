@@ -1,0 +1,62 @@
+package dev.safeupdater.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * What the policy needs from an asset's past, read in one transaction: failed and rolled-back runs since a time,
+ * pins in force, live votes for one candidate, the last successful update; and the release time a registry scan
+ * recorded for a tag. Read-only.
+ */
+public final class HistoryStore {
+    private final Jdbi jdbi;
+
+    public HistoryStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** An update run that ended FAILED, ROLLED_BACK or ROLLBACK_FAILED. */
+    public record FailedRun(String fromTag, String toTag, String toDigest, String state, Instant at, String error) {
+    }
+
+    /** A pin in force (not removed, not expired). */
+    public record ActivePin(String tag, String digest, String reason, String createdBy, Instant createdAt) {
+    }
+
+    /** A live vote (not revoked, not expired) for one candidate. */
+    public record Vote(String approver, Instant at) {
+    }
+
+    /** The last update that succeeded. */
+    public record LastRun(String fromTag, String toTag, Instant at) {
+    }
+
+    /** A tag's release time and where it came from (REGISTRY, IMAGE_CONFIG, UNKNOWN). */
+    public record Release(Instant time, String source) {
+    }
+
+    /** Everything at once. */
+    public record Snapshot(List<FailedRun> failures, List<ActivePin> pins, List<Vote> votes, LastRun lastUpdate) {
+    }
+
+    /**
+     * The history of asset {@code assetId} for candidate {@code tag}@{@code digest}: failures since
+     * {@code failuresSince} (newest first, at most {@value HistoryDao#MAX_FAILURES}), pins and votes in force at
+     * {@code now}, and the last successful update.
+     */
+    public Snapshot history(long assetId, String tag, String digest, Instant failuresSince, Instant now) {
+        return jdbi.inTransaction(h -> {
+            HistoryDao dao = new HistoryDao(h);
+            return new Snapshot(dao.failures(assetId, failuresSince), dao.pins(assetId, now),
+                    dao.votes(assetId, tag, digest, now), dao.lastUpdate(assetId).orElse(null));
+        });
+    }
+
+    /** The release time recorded for {@code image}:{@code tag}, if the registry stage has seen it. */
+    public Optional<Release> release(String image, String tag) {
+        return jdbi.withHandle(h -> new HistoryDao(h).release(image, tag));
+    }
+}
