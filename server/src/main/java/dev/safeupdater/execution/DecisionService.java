@@ -110,7 +110,8 @@ public final class DecisionService {
         Instant now = clock.instant();
         Instant releaseTime = r.releaseTime();
         if (releaseTime == null && history != null) {
-            var recorded = history.release(asset.image(), r.candidateTag()).orElse(null);
+            // listings are recorded under the canonical name (nginx → docker.io/library/nginx)
+            var recorded = history.release(TagService.storageName(asset.image()), r.candidateTag()).orElse(null);
             if (recorded != null && recorded.time() != null) {
                 releaseTime = recorded.time();
                 source = parseSource(recorded.source());

@@ -338,6 +338,26 @@ public final class TagService implements AutoCloseable {
         }
     }
 
+    /**
+     * The name listings of {@code image} are recorded under (the {@code image} column of {@code image_tag}): the
+     * canonical repository for images and OCI charts ({@code nginx} → {@code docker.io/library/nginx}), the location
+     * for charts in HTTP repositories. Unreadable references are returned as given.
+     */
+    public static String storageName(String image) {
+        if (isHttpChart(image)) {
+            try {
+                return name(ChartLocation.parse(image));
+            } catch (IllegalArgumentException e) {
+                return image;
+            }
+        }
+        try {
+            return ImageReference.parse(withoutOciScheme(image)).name();
+        } catch (IllegalArgumentException e) {
+            return image;
+        }
+    }
+
     /** {@code oci://host/path/chart} is the OCI repository {@code host/path/chart}. */
     private static String withoutOciScheme(String image) {
         String s = image.strip();

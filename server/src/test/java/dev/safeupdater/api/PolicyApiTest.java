@@ -400,6 +400,20 @@ class PolicyApiTest {
             assertEquals("release-too-young", young.get("decidedBy").asText());
             assertEquals("IMAGE_CONFIG", young.get("inputs").get("candidate").get("releaseTimeSource").asText());
             assertTrue(young.get("reasons").get(0).asText().contains(" was released at "), young.toString());
+
+            // an asset naming a Docker Hub image the short way finds the time recorded under the canonical name
+            Http.Response hub = http.putJson("/api/v1/assets", "{\"cluster\":\"c1\",\"namespace\":\"registry\","
+                    + "\"kind\":\"Deployment\",\"name\":\"hub-" + kind + "\",\"container\":\"app\","
+                    + "\"image\":\"redis\",\"currentTag\":\"1.0.0\"}");
+            assertEquals(201, hub.status(), hub.body());
+            db.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO image_tag (image, tag, release_time,"
+                    + " release_time_source, first_seen, last_checked) VALUES ('docker.io/library/redis', '1.0.1',"
+                    + " :t, 'IMAGE_CONFIG', :t, :t)").bind("t", now.minusSeconds(3600).atOffset(ZoneOffset.UTC))
+                    .execute());
+            JsonNode hubCandidate = decide(hub.json().get("id").asLong(), "1.0.1").get("inputs").get("candidate");
+            assertEquals("IMAGE_CONFIG", hubCandidate.get("releaseTimeSource").asText(), hubCandidate.toString());
+            assertEquals(now.minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    Instant.parse(hubCandidate.get("releaseTime").asText()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
 
         private static List<String> names(JsonNode fired) {
