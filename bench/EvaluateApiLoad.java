@@ -1,18 +1,18 @@
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closed-loop HTTP load: N clients, each on its own keep-alive connection, POST /api/v1/evaluate back to back for
- * a fixed time. A minimal HTTP/1.1 client (pre-built request bytes, Content-Length responses) keeps the load
- * generator's own CPU small, since it shares the machine with the server.
+ * a fixed time. A minimal HTTP/1.1 client (pre-built request bytes, Content-Length responses, one selector thread)
+ * keeps the load generator's own CPU small, since it shares the machine with the server.
  *
  * Usage: EvaluateApiLoad PORT CLIENTS SECONDS WARMUP_SECONDS
  */
@@ -75,75 +75,136 @@ public final class EvaluateApiLoad {
         return sorted[Math.max(0, Math.min(i, sorted.length - 1))] / 1e6;
     }
 
+    /**
+     * Runs {@code clients} keep-alive connections from ONE thread (a selector loop): each sends its next request as
+     * soon as the previous response is complete. One client thread instead of 32 keeps the generator from competing
+     * with the server for the two cores, so the latencies measured are the server's, not the generator's scheduling.
+     */
     private static AtomicLong run(int port, int clients, int seconds, byte[][] requests, long[][] out)
-            throws InterruptedException {
+            throws IOException {
         AtomicLong errors = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(clients);
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        for (int c = 0; c < clients; c++) {
-            final int id = c;
-            Thread.ofPlatform().start(() -> {
-                long[] lat = new long[1 << 16];
-                int n = 0;
-                try (Socket s = new Socket()) {
-                    s.setTcpNoDelay(true);
-                    s.connect(new InetSocketAddress("127.0.0.1", port));
-                    OutputStream os = s.getOutputStream();
-                    InputStream is = new BufferedInputStream(s.getInputStream(), 16384);
-                    int r = id;
-                    while (System.nanoTime() < deadline) {
-                        long t0 = System.nanoTime();
-                        os.write(requests[r++ % requests.length]);
-                        os.flush();
-                        int status = readResponse(is);
-                        long t = System.nanoTime() - t0;
-                        if (status != 200) {
-                            errors.incrementAndGet();
-                        }
-                        if (n == lat.length) {
-                            lat = Arrays.copyOf(lat, n * 2);
-                        }
-                        lat[n++] = t;
+        try (Selector selector = Selector.open()) {
+            Conn[] conns = new Conn[clients];
+            for (int c = 0; c < clients; c++) {
+                SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.configureBlocking(false);
+                conns[c] = new Conn(ch, c);
+                ch.register(selector, SelectionKey.OP_READ, conns[c]);
+                conns[c].send(requests[c % requests.length]);
+            }
+            int open = clients;
+            while (open > 0) {
+                selector.select(100);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Conn conn = (Conn) key.attachment();
+                    int status = conn.read();
+                    if (status == 0) {
+                        continue; // response not complete yet
                     }
-                } catch (IOException e) {
-                    errors.incrementAndGet();
-                    System.err.println("client " + id + ": " + e);
-                } finally {
-                    if (out != null) {
-                        out[id] = Arrays.copyOf(lat, n);
+                    if (status < 0) {
+                        errors.incrementAndGet();
+                        key.cancel();
+                        conn.channel.close();
+                        open--;
+                        continue;
                     }
-                    done.countDown();
+                    conn.record(System.nanoTime() - conn.sentAt);
+                    if (status != 200) {
+                        errors.incrementAndGet();
+                    }
+                    if (System.nanoTime() < deadline) {
+                        conn.send(requests[conn.next++ % requests.length]);
+                    } else {
+                        key.cancel();
+                        conn.channel.close();
+                        open--;
+                    }
                 }
-            });
+                selector.selectedKeys().clear();
+            }
+            if (out != null) {
+                for (Conn c : conns) {
+                    out[c.id] = Arrays.copyOf(c.latencies, c.count);
+                }
+            }
         }
-        done.await();
         return errors;
     }
 
-    /** Reads one response (status line, headers, Content-Length body); returns the status code. */
-    private static int readResponse(InputStream in) throws IOException {
-        String status = line(in);
-        int code = Integer.parseInt(status.substring(9, 12));
-        int length = 0;
-        for (String h = line(in); !h.isEmpty(); h = line(in)) {
-            if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
-                length = Integer.parseInt(h.substring(15).trim());
+    /** One keep-alive connection: the request in flight and a buffer for the response. */
+    private static final class Conn {
+        final SocketChannel channel;
+        final int id;
+        final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+        long sentAt;
+        int next;
+        long[] latencies = new long[1 << 16];
+        int count;
+
+        Conn(SocketChannel channel, int id) {
+            this.channel = channel;
+            this.id = id;
+            this.next = id + 1;
+        }
+
+        void send(byte[] request) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(request);
+            sentAt = System.nanoTime();
+            while (b.hasRemaining()) {
+                channel.write(b);
             }
         }
-        in.skipNBytes(length);
-        return code;
+
+        void record(long nanos) {
+            if (count == latencies.length) {
+                latencies = Arrays.copyOf(latencies, count * 2);
+            }
+            latencies[count++] = nanos;
+        }
+
+        /** Reads what arrived; the status code once the whole response is in, 0 before, -1 on a closed socket. */
+        int read() throws IOException {
+            if (channel.read(in) < 0) {
+                return -1;
+            }
+            int headerEnd = indexOf(in, "\r\n\r\n");
+            if (headerEnd < 0) {
+                return 0;
+            }
+            String head = new String(in.array(), 0, headerEnd, StandardCharsets.ISO_8859_1);
+            int length = 0;
+            for (String h : head.split("\r\n")) {
+                if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    length = Integer.parseInt(h.substring(15).trim());
+                }
+            }
+            int total = headerEnd + 4 + length;
+            if (in.position() < total) {
+                return 0;
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            // keep any bytes beyond this response (there are none with one request in flight)
+            in.flip();
+            in.position(total);
+            in.compact();
+            return status;
+        }
+
+        private static int indexOf(ByteBuffer b, String s) {
+            byte[] a = b.array();
+            outer:
+            for (int i = 0; i + s.length() <= b.position(); i++) {
+                for (int j = 0; j < s.length(); j++) {
+                    if (a[i + j] != s.charAt(j)) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
     }
 
-    private static String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder(64);
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("connection closed");
-            }
-            if (b != '\r') {
-                sb.append((char) b);
-            }
-        }
-        return sb.toString();
-    }
 }

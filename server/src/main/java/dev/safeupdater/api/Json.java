@@ -47,7 +47,9 @@ public final class Json {
         }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
+            // with a Content-Length, read exactly that (readNBytes(limit) would allocate for the limit's worth of
+            // chunks on every request); a chunked body is read up to one byte past the limit
+            body = in.readNBytes(declared >= 0 ? (int) declared : MAX_BODY_BYTES + 1);
         } catch (IOException e) {
             throw ApiException.badRequest("could not read the request body: " + e.getMessage());
         }

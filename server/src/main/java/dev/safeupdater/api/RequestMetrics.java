@@ -14,6 +14,12 @@ import io.helidon.webserver.http.RoutingResponse;
  * matched pattern (e.g. {@code /api/v1/assets/{id}}), never the raw path, so ids do not explode the label set.
  */
 final class RequestMetrics implements Filter {
+    private record Key(String method, String route, int status) {
+    }
+
+    /** Timers by (method, route, status), looked up in the registry once each. */
+    private final java.util.Map<Key, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
@@ -23,12 +29,14 @@ final class RequestMetrics implements Filter {
             // req.path() is relative to the matched service by now; the prologue keeps the full path
             String path = req.prologue().uriPath().path();
             if (path.startsWith("/api/")) {
-                String route = req.matchingPattern().orElse("unmatched");
-                Metrics.globalRegistry().getOrCreate(Timer.builder("safe_updater_http_request")
-                                .description("HTTP API request latency")
-                                .tags(Metrics.tags("method", req.prologue().method().text(), "route", route,
-                                        "status", Integer.toString(res.status().code())))
-                                .publishPercentileHistogram(false))
+                Key key = new Key(req.prologue().method().text(), req.matchingPattern().orElse("unmatched"),
+                        res.status().code());
+                timers.computeIfAbsent(key, k -> Metrics.globalRegistry().getOrCreate(
+                                Timer.builder("safe_updater_http_request")
+                                        .description("HTTP API request latency")
+                                        .tags(Metrics.tags("method", k.method(), "route", k.route(),
+                                                "status", Integer.toString(k.status())))
+                                        .publishPercentileHistogram(false)))
                         .record(Duration.ofNanos(System.nanoTime() - start));
             }
         }

@@ -82,7 +82,7 @@ public final class Application implements AutoCloseable {
 
     /** Builds the services, treating the rule and policy set as {@code startup} says. */
     public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
-        Registry registry = new Registry(registryOptions(settings, System.getenv(), clock));
+        RegistryOptions registryOptions = registryOptions(settings, System.getenv(), clock);
         List<InventorySource> sources = withDatabase ? inventorySources(settings) : List.of();
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
         CompletableFuture<Database> database = withDatabase
@@ -109,6 +109,9 @@ public final class Application implements AutoCloseable {
                 // TRY: logged by reload; readiness stays DOWN until a good set is activated
             }
         }
+        // the HTTP clients (TLS set-up) are built while the migrations may still be running
+        Registry registry = new Registry(registryOptions);
+        HelmIndexClient chartIndex = HelmIndexClient.create();
         Database db;
         try {
             db = database.join();
@@ -116,13 +119,13 @@ public final class Application implements AutoCloseable {
             throw e.getCause() instanceof StartupException se ? se : new StartupException(rootMessage(e));
         }
         if (db == null) {
-            TagService tags = new TagService(registry, HelmIndexClient.create(), null, clock);
+            TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
                     new VersionService(tags), tags, null, policyAdmin);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
-        TagService tags = new TagService(registry, HelmIndexClient.create(), new ImageTagStore(db), clock);
+        TagService tags = new TagService(registry, chartIndex, new ImageTagStore(db), clock);
         ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
         DecisionService decide = new DecisionService(policy, assets, decisions, new HistoryStore(db),
                 new ApprovalStore(db, clock), clock);

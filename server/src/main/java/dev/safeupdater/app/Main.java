@@ -40,7 +40,7 @@ public final class Main implements Launcher {
     }
 
     @Override
-    public void serve(Map<String, String> flags) throws LaunchException {
+    public int serve(Map<String, String> flags, boolean exitWhenReady) throws LaunchException {
         Settings settings = settings(flags, false);
         Application app;
         try {
@@ -52,19 +52,42 @@ public final class Main implements Launcher {
             throw new LaunchException("cannot start the server on " + settings.host() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
+        System.out.println("Safe Updater listening on http://" + settings.host() + ":" + app.port());
+        System.out.flush();
+        LoggerFactory.getLogger(Main.class).atInfo().addKeyValue("event", "server_started")
+                .addKeyValue("port", app.port()).log("listening on {}:{}", settings.host(), app.port());
+        if (exitWhenReady) {
+            try (app) {
+                return readiness(settings.host(), app.port());
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println("Safe Updater listening on http://" + settings.host() + ":" + app.port());
-        System.out.flush();
-        LoggerFactory.getLogger(Main.class).atInfo().addKeyValue("event", "server_started")
-                .addKeyValue("port", app.port()).log("listening on {}:{}", settings.host(), app.port());
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Asks the running server's readiness endpoint over HTTP, prints the answer; 0 when ready. */
+    private static int readiness(String host, int port) throws LaunchException {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://" + host + ":" + port + "/observe/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            boolean ready = response.statusCode() == 200;
+            System.out.println((ready ? "ready: " : "not ready: ") + response.body());
+            return ready ? 0 : 1;
+        } catch (java.io.IOException e) {
+            throw new LaunchException("readiness check failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted", e);
         }
     }
 

@@ -9,8 +9,11 @@ import dev.safeupdater.execution.Services;
  * the command line; they win over every other configuration source.
  */
 public interface Launcher {
-    /** Starts the HTTP server and blocks until the process is asked to stop. */
-    void serve(Map<String, String> flags) throws LaunchException;
+    /**
+     * Starts the HTTP server and blocks until the process is asked to stop; with {@code exitWhenReady}, asks the
+     * server's own readiness check once, stops and returns 0 when it was ready, 1 when not.
+     */
+    int serve(Map<String, String> flags, boolean exitWhenReady) throws LaunchException;
 
     /** Builds the services in this process; with {@code database} false, nothing touches a database. */
     default Services open(Map<String, String> flags, boolean database) throws LaunchException {

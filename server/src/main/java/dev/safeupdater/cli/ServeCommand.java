@@ -20,6 +20,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind (default 127.0.0.1).")
     String host;
 
+    @Option(names = "--exit-when-ready",
+            description = "Start, ask the readiness check once, stop: exit 0 when ready, 1 when not (a smoke test of"
+                    + " configuration, rules, policies and database).")
+    boolean exitWhenReady;
+
     ServeCommand(Launcher launcher) {
         this.launcher = launcher;
     }
@@ -29,7 +34,6 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> flags = common.flags();
         CommonOptions.put(flags, "port", port);
         CommonOptions.put(flags, "host", host);
-        launcher.serve(flags);
-        return 0;
+        return launcher.serve(flags, exitWhenReady);
     }
 }

@@ -11,10 +11,12 @@ import org.slf4j.LoggerFactory;
 /** Every decision made: one structured log line and the {@code safe_updater_decisions_total} counter. */
 final class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger("safeupdater.decisions");
+    /** One counter per outcome, looked up once (a registry lookup per decision shows in allocation profiles). */
+    private static final java.util.Map<Outcome, Counter> COUNTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     void record(Evaluation e, Long assetId, Long decisionId, boolean stored) {
         Candidate c = e.candidate();
-        counter(e.outcome()).increment();
+        COUNTERS.computeIfAbsent(e.outcome(), DecisionLog::counter).increment();
         LOG.atInfo()
                 .addKeyValue("event", "decision")
                 .addKeyValue("asset_id", assetId)

@@ -85,4 +85,22 @@ class ServeProcessTest {
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "server stops on SIGTERM");
         }
     }
+
+    @Test
+    void exitWhenReadyIsASmokeTestOfConfigurationRulesAndDatabase(@TempDir Path work) throws Exception {
+        Process good = launch(work, "serve", "--port", "0", "--exit-when-ready", "--db-url", "jdbc:h2:mem:smoke",
+                "--rules", TestPaths.rules().toString(), "--policies", TestPaths.policies().toString());
+        assertTrue(good.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(good.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, good.exitValue(), out);
+        assertTrue(out.contains("ready: {\"status\":\"UP\""), out);
+
+        Path rules = Drl.write(work.resolve("bad-rules"), "bad.drl", "rule \"x\" when $c : Candidate( nme == 1 ) then end\n");
+        Process bad = launch(work, "serve", "--port", "0", "--exit-when-ready", "--db-url", "jdbc:h2:mem:smoke2",
+                "--rules", rules.toString(), "--policies", TestPaths.policies().toString());
+        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
+        String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, bad.exitValue(), badOut);
+        assertTrue(badOut.contains("not ready: "), badOut);
+    }
 }
