@@ -26,6 +26,12 @@ public final class SafeUpdaterCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
+    /** Every command and subcommand answers --help (and --version). */
+    private static void withHelp(CommandLine cl) {
+        cl.getCommandSpec().mixinStandardHelpOptions(true);
+        cl.getSubcommands().values().forEach(SafeUpdaterCommand::withHelp);
+    }
+
     /** The command line with every subcommand, wired to {@code launcher}. */
     public static CommandLine create(Launcher launcher) {
         CommandLine cl = new CommandLine(new SafeUpdaterCommand());
@@ -37,6 +43,7 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new TagsCommand(launcher));
         cl.addSubcommand(new ScanCommand(launcher));
         cl.addSubcommand(new PolicyCommand(launcher));
+        withHelp(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

@@ -91,6 +91,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandExplainsItselfWithHelp() {
+        for (String[] command : new String[][] {{"serve"}, {"evaluate"}, {"scan"}, {"versions"}, {"tags"},
+                {"policy"}, {"policy", "check"}, {"policy", "test"}, {"migrate"}, {"config"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            Run r = run(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: safe-updater " + String.join(" ", command)), r.out());
+        }
+    }
+
+    @Test
     void aBadDatabaseUrlIsALaunchError() {
         Run r = run("migrate", "--db-url", "jdbc:mysql://127.0.0.1/x");
         assertEquals(1, r.exit());
