@@ -2,6 +2,8 @@ package dev.safeupdater.inventory;
 
 import java.util.List;
 
+import dev.safeupdater.model.Glob;
+
 /**
  * Which namespaces a cluster source looks at: those matching any {@code include} glob (default {@code *}) and no
  * {@code exclude} glob. When every include is a literal name, the source lists only those namespaces, one by one,
@@ -19,19 +21,23 @@ record NamespaceSelection(List<String> include, List<String> exclude) {
 
     /** The namespaces to list one by one when every include is a literal name; null otherwise. */
     List<String> literalNamespaces() {
-        if (!include.stream().allMatch(Globs::isLiteral)) {
+        if (!include.stream().allMatch(g -> Glob.of(g).literal())) {
             return null;
         }
-        Globs ex = Globs.of(exclude);
-        return include.stream().distinct().filter(n -> !ex.matches(n)).toList();
+        List<Glob> ex = globs(exclude);
+        return include.stream().distinct().filter(n -> !Glob.anyMatches(ex, n)).toList();
     }
 
     /** A compiled form for the hot path (one match per listed object). */
     Matcher matcher() {
-        Globs in = Globs.of(include);
-        Globs ex = Globs.of(exclude);
+        List<Glob> in = globs(include);
+        List<Glob> ex = globs(exclude);
         boolean everything = include.contains("*") && exclude.isEmpty();
-        return ns -> everything || (in.matches(ns) && !ex.matches(ns));
+        return ns -> everything || (Glob.anyMatches(in, ns) && !Glob.anyMatches(ex, ns));
+    }
+
+    private static List<Glob> globs(List<String> patterns) {
+        return patterns.stream().map(Glob::of).toList();
     }
 
     @FunctionalInterface

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.safeupdater.model.Glob;
 import dev.safeupdater.model.Candidate;
 
 /**

@@ -21,6 +21,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.safeupdater.model.Glob;
+
 /**
  * Reads {@code policies/*.yaml} strictly: an unknown key, a wrong type, a bad duration, day, time range or zone, a
  * freeze that ends before it starts, or a scope name used twice refuses the whole set, each problem reported as

@@ -1,10 +1,12 @@
-package dev.safeupdater.policy;
+package dev.safeupdater.model;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * A shell-style pattern: {@code *} matches any run of characters (also {@code /}), {@code ?} exactly one; everything
- * else matches itself. Matching is case-sensitive and covers the whole value.
+ * else matches itself. Matching is case-sensitive and covers the whole value. Shared by the inventory (namespace
+ * selection) and the policy (scope matching), so a glob means the same everywhere.
  */
 public record Glob(String pattern, Pattern regex, Kind kind, String fixed) {
     /** How a pattern is matched: plain text, a prefix ({@code abc*}), a suffix ({@code *abc}) or a regex. */
@@ -49,6 +51,16 @@ public record Glob(String pattern, Pattern regex, Kind kind, String fixed) {
     /** True when the pattern has no wildcard (then it is compared as plain text). */
     public boolean literal() {
         return kind == Kind.LITERAL;
+    }
+
+    /** True when any of {@code globs} matches {@code value}. */
+    public static boolean anyMatches(List<Glob> globs, String value) {
+        for (Glob g : globs) {
+            if (g.matches(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean matches(String value) {
