@@ -19,13 +19,13 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeupdater.testing.Drl;
 import dev.safeupdater.testing.Http;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,16 +69,13 @@ class HttpApiTest {
                 Arguments.of("over 1 MiB", big, 400, "larger than 1048576 bytes"));
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        private final TestDatabase.Kind kind;
-        private TestDatabase db;
+    abstract static class Contract extends DatabaseContract {
         private TestServer server;
         private Http http;
         private Path rules;
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
+            super(kind);
         }
 
         @BeforeAll
@@ -88,7 +85,6 @@ class HttpApiTest {
                     + Drl.rule("minor-hold", "changeType == ChangeType.MINOR", "hold", "minor needs review")
                     + Drl.rule("major-hold", "changeType == ChangeType.MAJOR", "hold", "major needs review")
                     + Drl.rule("downgrade-reject", "changeType == ChangeType.DOWNGRADE", "reject", "older"));
-            db = TestDatabase.create(kind);
             server = TestServer.start(db, Map.of("rules.dir", rules.toString()));
             http = server.http();
         }
@@ -96,7 +92,6 @@ class HttpApiTest {
         @AfterAll
         void stop() {
             server.close();
-            db.close();
         }
 
         private Map<String, Long> rowCounts() {

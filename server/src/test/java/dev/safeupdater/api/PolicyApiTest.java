@@ -20,15 +20,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeupdater.app.Application;
 import dev.safeupdater.app.Settings;
 import dev.safeupdater.testing.Http;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestPaths;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The policy engine through the real server: status, reload (200 / 422), file watching, readiness, explanations,
@@ -70,10 +68,7 @@ class PolicyApiTest {
             "    failureCooldown: 1h",
             "");
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        private final TestDatabase.Kind kind;
-        private TestDatabase db;
+    abstract static class Contract extends DatabaseContract {
         private Path dir;
         private Path rules;
         private Path policies;
@@ -81,17 +76,7 @@ class PolicyApiTest {
         private Http http;
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
-        }
-
-        @BeforeAll
-        void open() {
-            db = TestDatabase.create(kind);
-        }
-
-        @AfterAll
-        void closeDb() {
-            db.close();
+            super(kind);
         }
 
         @BeforeEach

@@ -23,13 +23,12 @@ import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Decision;
 import dev.safeupdater.model.Outcome;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestPaths;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** What the policy reads from the past (runs, pins, votes, release times) and how votes are written, on both databases. */
 class HistoryStoreTest {
@@ -59,35 +58,26 @@ class HistoryStoreTest {
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
+    abstract static class Contract extends DatabaseContract {
         private static final String DIGEST_A = "sha256:" + "a".repeat(64);
         private static final String DIGEST_B = "sha256:" + "b".repeat(64);
-        private final TestDatabase.Kind kind;
         private final Instant now = Instant.parse("2026-03-10T12:00:00Z");
         private final Clock clock = Clock.fixed(now, ZoneOffset.UTC);
-        private TestDatabase db;
         private AssetStore assets;
         private DecisionStore decisions;
         private HistoryStore history;
         private ApprovalStore approvals;
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
+            super(kind);
         }
 
         @BeforeAll
         void open() {
-            db = TestDatabase.create(kind);
             assets = new AssetStore(db.database(), clock);
             decisions = new DecisionStore(db.database());
             history = new HistoryStore(db.database());
             approvals = new ApprovalStore(db.database(), clock);
-        }
-
-        @AfterAll
-        void close() {
-            db.close();
         }
 
         private long asset(String name) {

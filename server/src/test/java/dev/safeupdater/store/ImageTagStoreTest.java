@@ -11,12 +11,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.safeupdater.model.ReleaseTimeSource;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** image_tag and image_repository on both databases. */
 class ImageTagStoreTest {
@@ -39,25 +38,16 @@ class ImageTagStoreTest {
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        private final TestDatabase.Kind kind;
-        private TestDatabase db;
+    abstract static class Contract extends DatabaseContract {
         private ImageTagStore store;
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
+            super(kind);
         }
 
         @BeforeAll
         void open() {
-            db = TestDatabase.create(kind);
             store = new ImageTagStore(db.database());
-        }
-
-        @AfterAll
-        void close() {
-            db.close();
         }
 
         private Map<String, ImageTagStore.TagRow> byTag(String image) {

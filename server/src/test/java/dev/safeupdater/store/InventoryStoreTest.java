@@ -17,12 +17,11 @@ import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.testing.MutableClock;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Scan sync into the asset table, on H2 and PostgreSQL. */
 class InventoryStoreTest {
@@ -41,30 +40,21 @@ class InventoryStoreTest {
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        private final TestDatabase.Kind kind;
-        private TestDatabase db;
+    abstract static class Contract extends DatabaseContract {
         private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
         private InventoryStore inventory;
         private AssetStore assets;
         private ScanStore scans;
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
+            super(kind);
         }
 
         @BeforeAll
         void open() {
-            db = TestDatabase.create(kind);
             inventory = new InventoryStore(db.database(), clock);
             assets = new AssetStore(db.database(), clock);
             scans = new ScanStore(db.database(), clock);
-        }
-
-        @AfterAll
-        void close() {
-            db.close();
         }
 
         private static ObservedAsset slot(String cluster, String ns, String name, String tag) {

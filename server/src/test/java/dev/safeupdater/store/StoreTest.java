@@ -21,12 +21,11 @@ import dev.safeupdater.model.Decision;
 import dev.safeupdater.model.FiredRule;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.Page;
+import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The store on both databases, from the same migration files. */
 class StoreTest {
@@ -45,28 +44,19 @@ class StoreTest {
         }
     }
 
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    abstract static class Contract {
-        private final TestDatabase.Kind kind;
-        private TestDatabase db;
+    abstract static class Contract extends DatabaseContract {
         private AssetStore assets;
         private DecisionStore decisions;
         private final Clock clock = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
 
         Contract(TestDatabase.Kind kind) {
-            this.kind = kind;
+            super(kind);
         }
 
         @BeforeAll
         void open() {
-            db = TestDatabase.create(kind);
             assets = new AssetStore(db.database(), clock);
             decisions = new DecisionStore(db.database());
-        }
-
-        @AfterAll
-        void close() {
-            db.close();
         }
 
         private AssetKey key(String name) {
