@@ -127,12 +127,13 @@ only when applying is on; Secrets: get on the named pull secrets only when they 
 {{- $ns := dict "include" $inv.namespaces.include -}}
 {{- if $inv.namespaces.exclude -}}{{- $_ := set $ns "exclude" $inv.namespaces.exclude -}}{{- end -}}
 {{- if $inv.kubernetes.enabled -}}
-{{- $k := dict "name" $inv.cluster "type" "kubernetes" "cluster" $inv.cluster "inCluster" true "namespaces" $ns "kinds" $inv.kubernetes.kinds "requireOptIn" $inv.kubernetes.requireOptIn "initContainers" $inv.kubernetes.initContainers "pageSize" $inv.kubernetes.pageSize "pullSecrets" $inv.pullSecrets.enabled "watch" (and $inv.kubernetes.watch (eq .Values.mode "server")) -}}
+{{- $name := default $inv.cluster $inv.sourceName -}}
+{{- $k := dict "name" $name "type" "kubernetes" "cluster" $inv.cluster "inCluster" true "namespaces" $ns "kinds" $inv.kubernetes.kinds "requireOptIn" $inv.kubernetes.requireOptIn "initContainers" $inv.kubernetes.initContainers "pageSize" $inv.kubernetes.pageSize "pullSecrets" $inv.pullSecrets.enabled "watch" (and $inv.kubernetes.watch (eq .Values.mode "server")) -}}
 {{- if $inv.kubernetes.labelSelector -}}{{- $_ := set $k "labelSelector" $inv.kubernetes.labelSelector -}}{{- end -}}
 {{- $sources = append $sources $k -}}
 {{- end -}}
 {{- if $inv.helm.enabled -}}
-{{- $h := dict "name" (printf "%s-helm" $inv.cluster) "type" "helm" "cluster" $inv.cluster "inCluster" true "namespaces" $ns -}}
+{{- $h := dict "name" (printf "%s-helm" (default $inv.cluster $inv.sourceName)) "type" "helm" "cluster" $inv.cluster "inCluster" true "namespaces" $ns -}}
 {{- if $inv.helm.chartSources -}}{{- $_ := set $h "chartSources" $inv.helm.chartSources -}}{{- end -}}
 {{- $sources = append $sources $h -}}
 {{- end -}}

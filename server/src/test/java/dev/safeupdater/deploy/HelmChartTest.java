@@ -95,11 +95,15 @@ class HelmChartTest {
                 rbac: {scope: namespaced}
                 database: {type: postgres}
                 inventory:
+                  sourceName: shard-a
                   namespaces: {include: [shop, payments], exclude: []}
                 """);
         assertEquals(Map.of("ConfigMap", 3L, "Deployment", 1L, "NetworkPolicy", 1L, "Role", 2L, "RoleBinding", 2L,
                 "Service", 1L, "ServiceAccount", 1L), m.kinds(), "no ClusterRole, no volume claim");
-        ManifestChecks.all(m, SERVER, POSTGRES, tmp);
+        List<InventorySource> sources = ManifestChecks.all(m, SERVER, POSTGRES, tmp);
+        assertEquals("shard-a", sources.get(0).name(), "a shard's own source name (it retires only its own assets)");
+        assertEquals("prod", ((dev.safeupdater.inventory.KubernetesSource) sources.get(0)).cluster(),
+                "while policies still match the cluster");
         var readOnly = perms(ManifestChecks.readOnly().toArray(String[]::new));
         assertEquals(Map.of("Role/payments", readOnly, "Role/shop", readOnly), ManifestChecks.permissions(m));
         Deployment d = m.one(Deployment.class);
