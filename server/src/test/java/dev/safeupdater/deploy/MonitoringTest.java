@@ -1,0 +1,224 @@
+package dev.safeupdater.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.safeupdater.testing.TestPaths;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The alert rules and the Grafana dashboard: checked and unit-tested by the real promtool (Prometheus 2.42, Debian),
+ * every query valid PromQL over metrics the server documents, the kustomize copies the same as the chart's files.
+ */
+class MonitoringTest {
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path ALERTS = HelmChartTest.CHART.resolve("files/alerts.yaml");
+    static final Path DASHBOARD = HelmChartTest.CHART.resolve("files/dashboard.json");
+    static final Path MONITORING = TestPaths.repoRoot().resolve("deploy/kubernetes/components/monitoring");
+
+    /**
+     * Metrics that arrive with parallel branches (issue 9: update runs; issue 11: cycles and the plan; issue 12
+     * security: JVM metrics) and from kube-state-metrics. Once merged the safe_updater_* ones are in the README's
+     * "Logs and metrics" and can leave this list.
+     */
+    static final Set<String> METRICS_FROM_ELSEWHERE = Set.of("safe_updater_updates_attempted_total",
+            "safe_updater_updates_succeeded_total", "safe_updater_updates_failed_total", "safe_updater_rollbacks_total",
+            "safe_updater_failed_health_checks_total", "safe_updater_update_duration_seconds",
+            "safe_updater_health_check_duration_seconds", "safe_updater_cycles_total",
+            "safe_updater_cycle_duration_seconds", "safe_updater_pending_updates", "jvm_memory_used_bytes",
+            "kube_job_status_failed");
+
+    private static final Pattern METRIC = Pattern.compile("\\b((?:safe_updater|jvm|kube)_[a-z0-9_]+)\\b");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void alertRulesPassPromtoolCheck() throws IOException {
+        promtoolCheckRules(Files.readString(ALERTS), tmp);
+    }
+
+    @Test
+    void alertsFireOnIncidentsAndStayQuietOtherwise() throws IOException {
+        Files.copy(ALERTS, tmp.resolve("alerts.yaml"));
+        try (var in = MonitoringTest.class.getResourceAsStream("/deploy/alerts-test.yaml")) {
+            assertNotNull(in, "alerts-test.yaml on the test class path");
+            Files.write(tmp.resolve("alerts-test.yaml"), in.readAllBytes());
+        }
+        Tool.Result r = Tool.promtool().run(tmp, Map.of(), 120, "test", "rules", "alerts-test.yaml");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("SUCCESS"), r.out());
+        // every alert has a unit test case
+        String tests = Files.readString(tmp.resolve("alerts-test.yaml"));
+        for (String alert : alertNames(YAML.readTree(ALERTS.toFile()))) {
+            assertTrue(tests.contains("alertname: " + alert), "no promtool test case for " + alert);
+        }
+    }
+
+    @Test
+    void everyAlertSaysWhatHappenedAndWhereToLook() throws IOException {
+        JsonNode file = YAML.readTree(ALERTS.toFile());
+        List<String> names = alertNames(file);
+        assertTrue(names.containsAll(List.of("SafeUpdaterUpdateFailureRateHigh", "SafeUpdaterRollbackOccurred",
+                "SafeUpdaterRuleSetRefused", "SafeUpdaterScansFailing", "SafeUpdaterCyclesFailing",
+                "SafeUpdaterPendingUpdatesStuck")), names.toString());
+        for (JsonNode g : file.path("groups")) {
+            for (JsonNode r : g.path("rules")) {
+                String name = r.path("alert").asText();
+                assertFalse(r.path("labels").path("severity").asText().isEmpty(), name + " has a severity");
+                assertFalse(r.path("annotations").path("summary").asText().isEmpty(), name + " has a summary");
+                assertFalse(r.path("annotations").path("description").asText().isEmpty(), name + " has a description");
+            }
+        }
+    }
+
+    @Test
+    void kustomizeCopiesAreTheChartsFiles() throws IOException {
+        JsonNode rule = YAML.readTree(MONITORING.resolve("prometheusrule.yaml").toFile());
+        assertEquals("PrometheusRule", rule.path("kind").asText());
+        assertEquals(YAML.readTree(ALERTS.toFile()), rule.path("spec"),
+                "components/monitoring/prometheusrule.yaml's spec is files/alerts.yaml of the chart");
+        assertEquals(Files.readString(DASHBOARD), Files.readString(MONITORING.resolve("safe-updater-dashboard.json")),
+                "components/monitoring/safe-updater-dashboard.json is the chart's files/dashboard.json");
+    }
+
+    @Test
+    void alertsUseOnlyMetricsTheServerDocuments() throws IOException {
+        Set<String> unknown = unknownMetrics(Files.readString(ALERTS));
+        assertTrue(unknown.isEmpty(), "alerts use metrics nobody exports: " + unknown);
+    }
+
+    @Test
+    void dashboardQueriesAreValidPromqlOverDocumentedMetrics() throws IOException {
+        JsonNode dash = JSON.readTree(DASHBOARD.toFile());
+        assertEquals("safe-updater", dash.path("uid").asText());
+        Map<String, String> queries = new LinkedHashMap<>();
+        for (JsonNode p : dash.path("panels")) {
+            if (p.path("type").asText().equals("row")) {
+                continue;
+            }
+            assertEquals("${datasource}", p.path("datasource").path("uid").asText(), p.path("title") + " data source");
+            for (JsonNode t : p.path("targets")) {
+                queries.put(p.path("title").asText() + " " + t.path("refId").asText(), t.path("expr").asText());
+            }
+        }
+        for (JsonNode v : dash.path("templating").path("list")) {
+            String q = v.path("definition").asText("");
+            Matcher m = Pattern.compile("label_values\\(([^,]+),").matcher(q);
+            if (m.find()) {
+                queries.put("variable " + v.path("name").asText(), m.group(1).strip());
+            }
+        }
+        assertTrue(queries.size() >= 25, "the dashboard covers the metrics: " + queries.size() + " queries");
+        // promtool parses every query (Grafana's variables replaced by what Grafana would send)
+        ObjectNode file = YAML.createObjectNode();
+        ArrayNode rules = file.putArray("groups").addObject().put("name", "dashboard").putArray("rules");
+        int i = 0;
+        for (String q : queries.values()) {
+            rules.addObject().put("record", "dashboard:query" + i++).put("expr",
+                    q.replace("$__rate_interval", "5m").replace("$namespace", ".*"));
+        }
+        promtoolCheckRules(YAML.writeValueAsString(file), tmp);
+        Set<String> unknown = unknownMetrics(String.join("\n", queries.values()));
+        assertTrue(unknown.isEmpty(), "the dashboard shows metrics nobody exports: " + unknown);
+        // every metric the README documents is on the dashboard
+        Set<String> shown = new TreeSet<>();
+        Matcher m = METRIC.matcher(String.join("\n", queries.values()));
+        while (m.find()) {
+            shown.add(base(m.group(1)));
+        }
+        Set<String> missing = new TreeSet<>(documentedMetrics());
+        missing.removeAll(shown);
+        missing.remove("safe_updater_policy_active_info");
+        missing.remove("safe_updater_policy_scopes");
+        assertTrue(missing.isEmpty(), "documented metrics the dashboard does not show: " + missing);
+    }
+
+    /** The safe_updater_* names the README's "Logs and metrics" section documents. */
+    static Set<String> documentedMetrics() throws IOException {
+        String readme = Files.readString(TestPaths.repoRoot().resolve("README.md"));
+        int start = readme.indexOf("## Logs and metrics");
+        assertTrue(start >= 0, "README has a Logs and metrics section");
+        int end = readme.indexOf("\n## ", start + 5);
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("safe_updater_[a-z0-9_]+").matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        while (m.find()) {
+            names.add(m.group());
+        }
+        return names;
+    }
+
+    /** Names in {@code text} that are neither documented nor expected from a parallel branch or kube-state-metrics. */
+    static Set<String> unknownMetrics(String text) throws IOException {
+        Set<String> known = new TreeSet<>(documentedMetrics());
+        known.addAll(METRICS_FROM_ELSEWHERE);
+        Set<String> unknown = new TreeSet<>();
+        Matcher m = METRIC.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!known.contains(name) && !known.contains(base(name))) {
+                unknown.add(name);
+            }
+        }
+        return unknown;
+    }
+
+    /** A histogram's series name without its _bucket/_count/_sum suffix. */
+    static String base(String series) {
+        return series.replaceFirst("_(bucket|count|sum)$", "");
+    }
+
+    static List<String> alertNames(JsonNode ruleFile) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode g : ruleFile.path("groups")) {
+            for (JsonNode r : g.path("rules")) {
+                if (r.has("alert")) {
+                    names.add(r.path("alert").asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    static List<String> alertNames(GenericKubernetesResource prometheusRule) throws IOException {
+        return alertNames(YAML.readTree(spec(prometheusRule)));
+    }
+
+    /** A PrometheusRule's spec as a rule file. */
+    static String spec(GenericKubernetesResource prometheusRule) throws IOException {
+        Object spec = prometheusRule.getAdditionalProperties().get("spec");
+        assertNotNull(spec, "PrometheusRule has a spec");
+        return YAML.writeValueAsString(spec);
+    }
+
+    /** promtool check rules on a rule file: must pass. */
+    static void promtoolCheckRules(String ruleFile, Path tmp) throws IOException {
+        Path f = Files.createTempFile(tmp, "rules", ".yaml");
+        Files.writeString(f, ruleFile);
+        Tool.Result r = Tool.promtool().run(null, Map.of(), 60, "check", "rules", f.toString());
+        assertEquals(0, r.exit(), "promtool check rules:\n" + r.out() + r.err() + "\n" + ruleFile);
+        assertTrue(r.out().contains("SUCCESS"), r.out());
+    }
+}
