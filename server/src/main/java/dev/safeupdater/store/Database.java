@@ -12,8 +12,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The database: a connection pool, Jdbi over it, and the Flyway migrations packaged with the application. PostgreSQL
- * and H2 (in PostgreSQL mode) run the same SQL; the one difference, the JSON column type, is a Flyway placeholder
- * and a Jdbi attribute ({@code <json>}) named here.
+ * and H2 (in PostgreSQL mode) run the same SQL; the differences: the JSON column type, a Flyway placeholder and a
+ * Jdbi attribute ({@code <json>}) named here, and the PostgreSQL-only migrations (roles, grants, append-only
+ * triggers) that Flyway reads on PostgreSQL only.
  */
 public final class Database implements AutoCloseable {
     /** Settings H2 needs to behave like PostgreSQL; appended to H2 URLs that do not set them. */
@@ -59,12 +60,21 @@ public final class Database implements AutoCloseable {
     public int migrate() {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(locations())
                 .placeholders(Map.of("json_type", jsonType()))
                 .load()
                 .migrate();
         migrationsApplied = result.migrationsExecuted;
         return migrationsApplied;
+    }
+
+    /**
+     * Where the migrations are: {@code migrations/} for both databases, plus {@code migrations/postgresql/} on
+     * PostgreSQL (roles, grants and append-only triggers that H2 cannot express).
+     */
+    private String[] locations() {
+        return postgres ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
+                : new String[] {"classpath:db/migration"};
     }
 
     /** How many migrations the last {@link #migrate()} applied. */
