@@ -58,10 +58,10 @@ class AuditLogViewTest {
             assetId = new AssetStore(db.database(), clock).upsert(new AssetKey("kubernetes", "prod", "shop",
                     "Deployment", "web", "nginx"), "docker.io/library/nginx", "1.25.3", null, Map.of(), Map.of(),
                     "api:alice").asset().id();
-            decisionId = new DecisionStore(db.database()).append(new Decision(0, assetId, "1.25.3", "1.26.0", null,
-                    null, ChangeType.MINOR, Outcome.HOLD, List.of("waiting"), List.of(), "approvals-required", "r",
+            decisionId = new DecisionStore(db.database()).append(new Decision(0, assetId, "1.25.3", "2.0.0", null,
+                    null, ChangeType.MAJOR, Outcome.HOLD, List.of("waiting"), List.of(), "approvals-required", "r",
                     "p", "shop", "ENFORCE", Map.of(), "api:scanner", now)).id();
-            approvalId = new ApprovalStore(db.database(), clock).vote(assetId, "1.26.0", null, "api:bob", "fine",
+            approvalId = new ApprovalStore(db.database(), clock).vote(assetId, "2.0.0", null, "api:bob", "fine",
                     null).id();
             // a resource type without an asset, with an id that is not a number (e.g. a rule-set revision)
             db.database().jdbi().useHandle(h -> new AuditDao(h).append(now, "watcher", "ruleset.refuse", "ruleset",
@@ -103,9 +103,36 @@ class AuditLogViewTest {
             assertEquals("9f86d081884c7d65", other.resourceId());
         }
 
+        /** Every SQL block under "Example queries" in docs/audit.md runs here (PostgreSQL-only ones on PostgreSQL). */
         @Test
-        void theDocumentedExampleQueriesRun() {
-            // docs/audit.md: "who changed what in namespace shop, newest first"
+        void everyExampleQueryOfTheAuditDocsRuns() throws java.io.IOException {
+            String doc = java.nio.file.Files.readString(dev.safeupdater.testing.TestPaths.repoRoot()
+                    .resolve("docs/audit.md"));
+            String examples = doc.substring(doc.indexOf("## Example queries"), doc.indexOf("\n## ",
+                    doc.indexOf("## Example queries") + 1));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                    .matcher(examples);
+            int ran = 0;
+            int total = 0;
+            while (m.find()) {
+                total++;
+                String sql = m.group(1).strip().replaceAll(";$", "");
+                if (sql.startsWith("-- PostgreSQL only") && kind != TestDatabase.Kind.POSTGRES) {
+                    continue;
+                }
+                int rows = db.database().jdbi().withHandle(h -> h.createQuery(sql).mapToMap().list().size());
+                if (sql.contains("namespace = 'shop'") && sql.contains("decision_history")) {
+                    assertTrue(rows > 0, "no rows from:\n" + sql);
+                }
+                ran++;
+            }
+            assertTrue(total >= 9, total + " examples");
+            assertEquals(kind == TestDatabase.Kind.POSTGRES ? total : total - 2, ran);
+        }
+
+        @Test
+        void auditLogSaysWhoChangedWhatAndDecisionHistoryWhatThePolicySaid() {
+            // who changed what in namespace shop, newest first
             List<String> who = db.database().jdbi().withHandle(h -> h.createQuery("SELECT actor || ' ' || action"
                             + " FROM audit_log WHERE namespace = 'shop' AND at >= :from ORDER BY at DESC, audit_id DESC")
                     .bind("from", Times.bind(now.minusSeconds(3600))).mapTo(String.class).list());
@@ -115,7 +142,7 @@ class AuditLogViewTest {
                             + " FROM decision_history WHERE asset_id = :asset AND decided_at < :d"
                             + " ORDER BY decided_at DESC LIMIT 1")
                     .bind("asset", assetId).bind("d", Times.bind(now.plusSeconds(86400))).mapTo(String.class).list());
-            assertEquals(List.of("HOLD 1.26.0"), said);
+            assertEquals(List.of("HOLD 2.0.0"), said);
         }
     }
 }
