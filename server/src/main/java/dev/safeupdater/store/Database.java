@@ -12,9 +12,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The database: a connection pool, Jdbi over it, and the Flyway migrations packaged with the application. PostgreSQL
- * and H2 (in PostgreSQL mode) run the same SQL; the differences: the JSON column type, a Flyway placeholder and a
- * Jdbi attribute ({@code <json>}) named here, and the PostgreSQL-only migrations (roles, grants, append-only
- * triggers) that Flyway reads on PostgreSQL only.
+ * and H2 (in PostgreSQL mode) run the same SQL; the one difference, the JSON column type, is a Flyway placeholder
+ * and a Jdbi attribute ({@code <json>}) named here.
  */
 public final class Database implements AutoCloseable {
     /** Settings H2 needs to behave like PostgreSQL; appended to H2 URLs that do not set them. */
