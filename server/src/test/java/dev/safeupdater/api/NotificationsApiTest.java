@@ -74,7 +74,7 @@ class NotificationsApiTest {
             "  - name: everything",
             "    priority: -1",
             "");
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     abstract static class Contract extends DatabaseContract {
         private Path dir;
@@ -109,7 +109,7 @@ class NotificationsApiTest {
             flags.put("policy.watch", "false");
             flags.put("notifications.file", notifications.toString());
             flags.put("notifications.backoff-ms", "50");
-            flags.put("notifications.timeout-ms", "400");
+            flags.put("notifications.timeout-ms", "5000"); // generous: the machine may be busy
             flags.put("notifications.max-attempts", "3");
             flags.putAll(extra);
             Settings settings = Settings.load(flags, Map.of(), dir);
@@ -287,10 +287,11 @@ class NotificationsApiTest {
         @Test
         void aReceiverThatTimesOutIsCutOffAndTriedAgain() throws IOException {
             try (WebhookReceiver slow = WebhookReceiver.start(n -> n == 1
-                    ? WebhookReceiver.Answer.slow(200, Duration.ofSeconds(3)) : WebhookReceiver.Answer.status(202))) {
+                    ? WebhookReceiver.Answer.slow(200, Duration.ofSeconds(30)) : WebhookReceiver.Answer.status(202))) {
                 String name = "slow-" + run;
                 serve(oneReceiver(name, slow.url("/hook"), ", format: slack",
-                        "global:\n  - {receiver: " + name + ", events: all}"), Map.of());
+                        "global:\n  - {receiver: " + name + ", events: all}"), Map.of("notifications.timeout-ms",
+                        "1500"));
                 breakRules("slow" + run);
                 assertEquals(422, reload().status());
                 JsonNode delivery = awaitDelivery(name, "DELIVERED");
@@ -299,7 +300,7 @@ class NotificationsApiTest {
                         .get("attempts");
                 assertEquals("RETRY", attempts.get(0).get("outcome").asText());
                 assertTrue(attempts.get(0).get("statusCode").isNull());
-                assertEquals("timed out after 400 ms", attempts.get(0).get("error").asText());
+                assertEquals("timed out after 1500 ms", attempts.get(0).get("error").asText());
                 assertEquals(202, attempts.get(1).get("statusCode").asInt());
                 assertTrue(slow.next(WAIT).json().get("text").asText().startsWith("*Rule set refused*: "));
             }
