@@ -19,6 +19,7 @@ public final class ApiRouting {
                 .register("/api/v1/versions", new VersionsResource(services.versions()))
                 .register("/api/v1/tags", new TagsResource(services.tags()))
                 .register("/api/v1/scan", new ScanResource(services.scans()))
+                .register("/api/v1/notifications", new NotificationsResource(services.notifications()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

@@ -16,6 +16,7 @@ import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.DecisionService;
+import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
@@ -23,12 +24,14 @@ import dev.safeupdater.execution.TagService;
 import dev.safeupdater.execution.VersionService;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.inventory.InventorySource;
+import dev.safeupdater.model.NotificationRoutes;
 import dev.safeupdater.registry.HostOptions;
 import dev.safeupdater.registry.Platform;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryCredentials;
 import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.registry.helm.HelmIndexClient;
+import dev.safeupdater.policy.NotificationsParser;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
@@ -39,6 +42,7 @@ import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
+import dev.safeupdater.store.NotificationStore;
 import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -121,7 +125,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin);
+                    new VersionService(tags), tags, null, policyAdmin, null);
         }
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
@@ -129,8 +133,12 @@ public final class Application implements AutoCloseable {
         ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
         DecisionService decide = new DecisionService(policy, assets, decisions, new HistoryStore(db),
                 new ApprovalStore(db, clock), clock);
+        NotificationService notifications = notifications(settings, db, policy, clock);
+        decide.notifyTo(notifications);
+        policyAdmin.notifyTo(notifications);
+        policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin);
+                policyAdmin, notifications);
     }
 
     /**
@@ -191,6 +199,29 @@ public final class Application implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException("inventory: " + e.getMessage());
         }
+    }
+
+    /**
+     * The notifier: the routes of {@code notifications.file} (none when it is not set; a bad file refuses to start
+     * with every problem as {@code file:line:column: message}) and the delivery knobs.
+     */
+    static NotificationService notifications(Settings settings, Database db, PolicyEngine policy, Clock clock) {
+        Path file = settings.notificationsFile();
+        NotificationRoutes routes = NotificationRoutes.NONE;
+        if (file != null) {
+            try {
+                routes = NotificationsParser.load(file, System.getenv());
+            } catch (RuleSetException e) {
+                db.close();
+                throw new StartupException("notifications file refused:\n" + e.getMessage());
+            }
+        }
+        return new NotificationService(routes, new NotificationStore(db), new NotificationService.Options(
+                settings.getInt("notifications.max-attempts"),
+                Duration.ofMillis(settings.getInt("notifications.backoff-ms")),
+                NotificationService.Options.DEFAULT_MAX_BACKOFF,
+                Duration.ofMillis(settings.getInt("notifications.timeout-ms")),
+                settings.getInt("notifications.parallel")), policy, clock);
     }
 
     /** {@code inventory.scan-interval}: zero for "only on request". */
@@ -270,6 +301,9 @@ public final class Application implements AutoCloseable {
         if (services.scans() != null) {
             services.scans().startBackground(scanInterval);
         }
+        if (services.notifications() != null) {
+            services.notifications().start();
+        }
         return new Application(services, server);
     }
 
@@ -297,6 +331,9 @@ public final class Application implements AutoCloseable {
         }
         if (services.scans() != null) {
             services.scans().close();
+        }
+        if (services.notifications() != null) {
+            services.notifications().close();
         }
         if (services.database() != null) {
             services.database().close();

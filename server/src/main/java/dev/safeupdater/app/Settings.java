@@ -66,7 +66,17 @@ public final class Settings {
                     "true: a rule and policy set is activated only when its owner tests pass."),
             new Key("policy.tests-dir", "", false, "Directory of owner test cases (default: <policies.dir>/tests)."),
             new Key("policy.watch", "true", false, "Reload rules and policies when their files change (serve)."),
-            new Key("policy.watch-debounce-ms", "500", false, "Quiet period after a file change before reloading."));
+            new Key("policy.watch-debounce-ms", "500", false, "Quiet period after a file change before reloading."),
+            // notifications (docs/notifications.md)
+            new Key("notifications.file", "", false,
+                    "YAML file of webhook receivers and which events each hears (globally, per scope); empty: none."),
+            new Key("notifications.max-attempts", "10", false,
+                    "Attempts per webhook delivery (the first included) before it is marked FAILED."),
+            new Key("notifications.backoff-ms", "10000", false,
+                    "Delay before the first retry of a delivery; doubled after each failed attempt, at most 1 h."),
+            new Key("notifications.timeout-ms", "10000", false,
+                    "Time one webhook attempt may take (connect, send, answer)."),
+            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."));
 
     private final Map<String, String> values;
     private final Path workDir;
@@ -137,6 +147,12 @@ public final class Settings {
         return workDir.resolve(get("policies.dir"));
     }
 
+    /** The notifications file ({@code notifications.file}) taken from the working directory; null when not set. */
+    public Path notificationsFile() {
+        String f = get("notifications.file");
+        return f.isBlank() ? null : workDir.resolve(f);
+    }
+
     /** A true/false setting. */
     public boolean getBoolean(String key) {
         return Boolean.parseBoolean(get(key));
@@ -165,6 +181,10 @@ public final class Settings {
         checkInt(problems, "registry.cache-size", 1, 1_000_000);
         checkInt(problems, "registry.max-tags", 1, 10_000_000);
         checkInt(problems, "policy.watch-debounce-ms", 10, 60_000);
+        checkInt(problems, "notifications.max-attempts", 1, 100);
+        checkInt(problems, "notifications.backoff-ms", 10, 3_600_000);
+        checkInt(problems, "notifications.timeout-ms", 100, 300_000);
+        checkInt(problems, "notifications.parallel", 1, 64);
         for (String key : List.of("policy.require-tests", "policy.watch")) {
             String v = values.get(key).strip().toLowerCase(Locale.ROOT);
             if (!v.equals("true") && !v.equals("false")) {

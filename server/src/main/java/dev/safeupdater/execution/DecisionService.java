@@ -50,6 +50,7 @@ public final class DecisionService {
     private final ApprovalStore approvals;
     private final Clock clock;
     private final DecisionLog log = new DecisionLog();
+    private volatile Notifier notifier = Notifier.NONE;
 
     /** {@code assets} and {@code decisions} may be null for in-process evaluation without a database. */
     public DecisionService(PolicyEngine policy, AssetStore assets, DecisionStore decisions, Clock clock) {
@@ -132,6 +133,7 @@ public final class DecisionService {
                 e.reasons(), e.firedRules(), e.decidedBy(), e.rulesetRevision(), e.policyRevision(), e.scopeName(),
                 e.mode().name(), inputs(e), actor, now));
         log.record(e, assetId, stored.id(), true);
+        HeldForApproval.event(asset, stored, e).ifPresent(notifier::publish);
         return stored;
     }
 
@@ -264,5 +266,10 @@ public final class DecisionService {
         } catch (IllegalArgumentException e) {
             return ReleaseTimeSource.UNKNOWN;
         }
+    }
+
+    /** Stored decisions held for approval are announced to {@code notifier} (none by default). */
+    public void notifyTo(Notifier notifier) {
+        this.notifier = Objects.requireNonNull(notifier, "notifier");
     }
 }

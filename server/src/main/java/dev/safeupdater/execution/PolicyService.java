@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.safeupdater.model.NotificationEvent;
 import dev.safeupdater.policy.DirectoryWatcher;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySnapshot;
@@ -34,6 +35,7 @@ public final class PolicyService implements AutoCloseable {
 
     private final PolicyEngine engine;
     private volatile DirectoryWatcher watcher;
+    private volatile Notifier notifier = Notifier.NONE;
 
     /** The gauges describe this service's engine (a process has one; the newest service's gauges win). */
     public PolicyService(PolicyEngine engine) {
@@ -91,6 +93,7 @@ public final class PolicyService implements AutoCloseable {
                     .addKeyValue("active_ruleset_revision",
                             engine.snapshot().map(s -> s.rules().revision()).orElse(null))
                     .log("rule and policy set refused, the active set stays:\n{}", e.getMessage());
+            announceLastRefusal();
             throw e;
         }
     }
@@ -224,5 +227,21 @@ public final class PolicyService implements AutoCloseable {
         static ScopeView of(ScopePolicy p) {
             return new ScopeView(p.name(), p.file(), p.line(), p.priority(), p.mode().yamlName(), p.owner());
         }
+    }
+
+    /** Refused sets (API reload, file watcher) are announced to {@code notifier} (none by default). */
+    public void notifyTo(Notifier notifier) {
+        this.notifier = Objects.requireNonNull(notifier, "notifier");
+    }
+
+    /**
+     * Publishes the last refused activation, if any, as a {@code ruleset-refused} notification (repeats of the same
+     * errors within an hour are dropped by the queue). Called on every refusal, and once at startup for a set
+     * refused before the notifier existed.
+     */
+    public void announceLastRefusal() {
+        engine.lastFailure().ifPresent(f -> notifier.publish(NotificationEvent.ruleSetRefused(f.trigger(),
+                f.messages().stream().map(RuleMessage::toString).toList(),
+                engine.snapshot().map(s -> s.rules().revision()).orElse(null), f.at())));
     }
 }

@@ -6,7 +6,7 @@ import dev.safeupdater.store.Database;
 /**
  * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets},
  * {@code scans} are null when a command runs without a database (in-process evaluation); {@code tags} then works
- * without recording.
+ * without recording. {@code notifications} too (then nothing is announced).
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
@@ -15,5 +15,6 @@ public record Services(PolicyEngine policy,
                        VersionService versions,
                        TagService tags,
                        ScanService scans,
-                       PolicyService policyAdmin) {
+                       PolicyService policyAdmin,
+                       NotificationService notifications) {
 }

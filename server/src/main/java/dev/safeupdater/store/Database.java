@@ -59,12 +59,21 @@ public final class Database implements AutoCloseable {
     public int migrate() {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(locations())
                 .placeholders(Map.of("json_type", jsonType()))
                 .load()
                 .migrate();
         migrationsApplied = result.migrationsExecuted;
         return migrationsApplied;
+    }
+
+    /**
+     * Where the migrations are: {@code migrations/} for both databases, plus {@code migrations/postgresql/} on
+     * PostgreSQL (roles, grants and append-only triggers that H2 cannot express).
+     */
+    private String[] locations() {
+        return postgres ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
+                : new String[] {"classpath:db/migration"};
     }
 
     /** How many migrations the last {@link #migrate()} applied. */
