@@ -86,14 +86,14 @@ class RuleCompilerTest {
         compile("a.drl", HEADER + "import dev.safeupdater.model.ChangeType;\n"
                 + rule("a", "$c : Candidate( changeType == ChangeType.MAJOR, image == \"nginx\", currentPrerelease"
                 + " == false, labels[\"tier\"] == \"web\", releaseTime != null )")
-                + rule("b", "$c : Candidate( changeType == \"MAJOR\" )"));
+                + rule("b", "$c : Candidate( changeType in (ChangeType.MAJOR, ChangeType.MINOR) )"));
     }
 
     @Test
     void duplicateRuleNamesAcrossFilesRefuseTheWholeSet() {
         List<String> errors = refused("a.drl", HEADER + rule("same", "$c : Candidate()"),
                 "b.drl", HEADER + "\n\n" + rule("same", "$c : Candidate()"));
-        assertEquals(List.of("rules/b.drl:6:0: duplicate rule name \"same\" (first defined at rules/a.drl:4)"),
+        assertEquals(List.of("rules/b.drl:6:1: duplicate rule name \"same\" (first defined at rules/a.drl:4)"),
                 errors);
     }
 
@@ -136,6 +136,86 @@ class RuleCompilerTest {
         RuleSet set = compiler.compile(files, "docs");
         assertEquals(15, set.ruleNames().size());
         assertFalse(set.constraintJit(), "the database example uses str[endsWith]");
+    }
+
+    /** Item by item, what Drools reports and where the owner must look: one message each, at line and column. */
+    @Test
+    void parserErrorsAreOneMessageAtTheTrueColumnWithTheLine() {
+        List<String> errors = refused("a.drl", HEADER + "rule \"r\"\nwhen\n    $c : Candidate( image == )\nthen\nend\n");
+        assertEquals(List.of("rules/a.drl:6:30: no viable alternative at input ')' in rule \"r\":"
+                + " `$c : Candidate( image == )`"), errors);
+    }
+
+    @Test
+    void javaErrorsInConsequencesAreAtTheirOwnLineAndColumn() {
+        List<String> errors = refused("a.drl", HEADER + "rule \"r\"\nwhen\n    $c : Candidate( )\nthen\n"
+                + "    String s = $c.image();\n\n    verdict.hold($c, s.foo());\nend\n"
+                + "rule \"one-line\" when $c : Candidate() then verdict.hold($c, 5); end\n");
+        assertEquals(List.of(
+                "rules/a.drl:10:24: rule \"r\": The method foo() is undefined for the type String:"
+                        + " `verdict.hold($c, s.foo());`",
+                "rules/a.drl:12:52: rule \"one-line\": The method hold(Candidate, String) in the type Verdict is not"
+                        + " applicable for the arguments (Candidate, int): `rule \"one-line\" when $c : Candidate()"
+                        + " then verdict.hold($c, 5); end`"), errors);
+    }
+
+    @Test
+    void expressionErrorsAreAtTheConstraintNotAtLineMinusOne() {
+        List<String> errors = refused("a.drl", HEADER
+                + rule("unbound", "$c : Candidate( image == $x )")
+                + rule("no-property", "$c : Candidate( colour == \"red\" )")
+                + rule("three-reports", "$c : Candidate( labels[\"x\"].foo() == 1 )")
+                + rule("bad-from", "$c : Candidate( )\n    $f : dev.safeupdater.policy.History.Failure( ) from $c.bar")
+                + rule("bad-regex", "$c : Candidate( image matches \"x[\" )")
+                + rule("bad-operator", "$c : Candidate( image str[startsWit] \"x\" )"));
+        assertEquals(List.of(
+                "rules/a.drl:6:21: rule \"unbound\": `image == $x`: $x is not bound: no pattern or constraint before"
+                        + " this one binds it (write e.g. $x : Candidate() first)",
+                "rules/a.drl:12:21: rule \"no-property\": `colour == \"red\"`: Candidate has no property or method"
+                        + " \"colour\"",
+                "rules/a.drl:18:21: rule \"three-reports\": `labels[\"x\"].foo()`: String has no property or method"
+                        + " \"foo\"",
+                "rules/a.drl:25:57: rule \"bad-from\": `$c.bar`: Candidate has no property or method \"bar\"",
+                "rules/a.drl:31:21: rule \"bad-regex\": `image matches \"x[\"`: bad regular expression",
+                "rules/a.drl:37:27: rule \"bad-operator\": `image str[startsWit] \"x\"` uses str[startsWit]: str takes"
+                        + " startsWith, endsWith or length"), errors);
+    }
+
+    @Test
+    void aMissingImportIsOneMessageAtTheImport() {
+        List<String> errors = refused("a.drl", "package t;\nimport dev.safeupdater.model.Scope;\n"
+                + "global dev.safeupdater.policy.Verdict verdict;\n"
+                + "rule \"r\" when $s : Scope( ) then verdict.hold($s.candidate(), \"x\"); end\n");
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:2:1: import dev.safeupdater.model.Scope: no such class"
+                + " (did you mean dev.safeupdater.policy.Scope? the fact types are dev.safeupdater.model.Candidate,"),
+                errors.getFirst());
+    }
+
+    @Test
+    void anUnknownFactTypeNamesTheFactTypesAndItsConsequenceIsNotBlamedToo() {
+        List<String> errors = refused("a.drl", HEADER + rule("r", "$c : Candidat( )"));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:6:10: rule \"r\": unknown fact type \"Candidat\" (is it"
+                + " imported? the fact types are dev.safeupdater.model.Candidate, dev.safeupdater.model.ChangeType,"
+                + " dev.safeupdater.policy.Scope, dev.safeupdater.policy.AssetHistory, dev.safeupdater.policy.Clock,"),
+                errors.getFirst());
+    }
+
+    @Test
+    void theVerdictGlobalWithAnotherTypeIsRefusedAtItsDeclaration() {
+        List<String> errors = refused("a.drl", "package t;\nimport dev.safeupdater.model.*;\n\n"
+                + "global java.util.List verdict;\nrule \"r\" when $c : Candidate() then end\n");
+        assertEquals(List.of("rules/a.drl:4:1: global \"verdict\" must have type dev.safeupdater.policy.Verdict, not"
+                + " java.util.List: `global java.util.List verdict;`"), errors);
+    }
+
+    @Test
+    void metadataEscapesAreReadAsJavaReadsThem() throws Exception {
+        RuleSet set = compile("a.drl", HEADER + "rule \"r\"\n    @description(\"say \\\"true\\\" \\\\ twice\")\n"
+                + "    @owner('ops')\nwhen\n    $c : Candidate()\nthen\n    verdict.hold($c, \"x\");\nend\n");
+        org.kie.api.definition.rule.Rule rule = set.kieBase().getRule("t", "r");
+        assertEquals(Map.of("description", "say \"true\" \\ twice", "owner", "ops"), Verdict.readMetadata(rule));
     }
 
     /**
