@@ -550,35 +550,7 @@ final class LiteralTypeCheck {
 
     /** The constant a written name most likely means ({@code "major"} → MAJOR, {@code "MAJR"} → MAJOR), or NAME. */
     private static String closest(String written, List<String> names) {
-        String upper = written.toUpperCase(Locale.ROOT);
-        String best = "NAME";
-        int bestDistance = 3;
-        for (String n : names) {
-            int d = distance(upper, n);
-            if (d < bestDistance) {
-                best = n;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1,
-                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String nearest = YamlFields.nearest(written, names);
+        return nearest == null ? "NAME" : nearest;
     }
 }

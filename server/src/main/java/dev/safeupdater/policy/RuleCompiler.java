@@ -132,7 +132,7 @@ public final class RuleCompiler {
             throw new RuleSetException(ordered(errors));
         }
         KieBaseConfiguration conf = KieServices.Factory.get().newKieBaseConfiguration();
-        // STACK.md D1: Drools 10.2 compiles constraints to bytecode after 20 evaluations ("JIT"), and the compiled
+        // Drools 10.2 compiles constraints to bytecode after 20 evaluations ("JIT"), and the compiled
         // form of a constraint with a custom operator (str[startsWith], the temporal operators, ...) throws
         // NoSuchMethodError. The JIT makes plain constraints about a third faster, so it stays on unless the set
         // uses such an operator somewhere; then it is off for the whole set.
@@ -154,7 +154,7 @@ public final class RuleCompiler {
         return new RuleSet(revision(sorted), files, names, clock.instant(), kieBase, jit);
     }
 
-    /** The rules with a constraint the Drools 10.2 JIT would break (custom operators); see STACK.md D1. */
+    /** The rules with a constraint the Drools 10.2 JIT would break (custom operators such as str[startsWith]). */
     static List<String> jitUnsafeRules(java.util.Collection<KiePackage> packages) {
         List<String> out = new ArrayList<>();
         for (KiePackage pkg : packages) {
@@ -437,7 +437,7 @@ public final class RuleCompiler {
         return List.copyOf(once.values());
     }
 
-    /** Drools silently lets a second rule of the same name replace the first (STACK.md D2): we refuse it. */
+    /** Drools silently lets a second rule of the same name replace the first (reported as INFO): we refuse it. */
     private static List<RuleMessage> duplicateRuleNames(Map<String, PackageDescr> parsed,
                                                         java.util.function.UnaryOperator<String> display,
                                                         java.util.Set<RuleDescr> duplicates) {

@@ -21,7 +21,7 @@ import dev.safeupdater.model.Outcome;
 import dev.safeupdater.testing.TestPaths;
 import org.junit.jupiter.api.Test;
 
-/** What refuses a rule set (with file:line:column), and the constraint JIT decision (STACK.md D1). */
+/** What refuses a rule set (with file:line:column), and the constraint JIT decision (custom operators, Drools 10.2). */
 class RuleCompilerTest {
     static final String HEADER = "package t;\nimport dev.safeupdater.model.*;\n"
             + "global dev.safeupdater.policy.Verdict verdict;\n";
@@ -118,11 +118,15 @@ class RuleCompilerTest {
                 .getMessage().contains("rules directory does not exist"));
     }
 
-    /** The worked examples of docs/policy-authoring.md compile together with the shipped rules. */
+    /**
+     * The worked examples of docs/policy-authoring.md compile together with the shipped rules: the rule examples with
+     * the imports the page lists, and each complete file exactly as written.
+     */
     @Test
     void theDocumentedExamplesCompile() throws Exception {
         String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
-        StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n");
+        StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n")
+                .append("import dev.safeupdater.policy.History.Failure;\n");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("```\\n(rule \"[\\s\\S]*?\\nend)\\n```")
                 .matcher(doc);
         int examples = 0;
@@ -130,12 +134,36 @@ class RuleCompilerTest {
             drl.append(m.group(1)).append("\n\n");
             examples++;
         }
-        assertEquals(4, examples, "one worked example per fact");
+        assertEquals(5, examples, "the rule examples of the facts");
         Map<String, byte[]> files = new TreeMap<>(Map.of("examples.drl", drl.toString().getBytes(StandardCharsets.UTF_8),
                 "default.drl", java.nio.file.Files.readAllBytes(TestPaths.rules().resolve("default.drl"))));
+        java.util.regex.Matcher whole = java.util.regex.Pattern.compile("```drl\\n(package [\\s\\S]*?)```")
+                .matcher(doc);
+        int complete = 0;
+        while (whole.find()) {
+            files.put("file" + ++complete + ".drl", whole.group(1).getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(1, complete, "the complete new file");
         RuleSet set = compiler.compile(files, "docs");
-        assertEquals(15, set.ruleNames().size());
+        assertEquals(11 + 5 + 2, set.ruleNames().size());
+        assertTrue(set.ruleNames().containsAll(List.of("sandbox-namespaces-never", "majors-after-a-rollback",
+                "rolled-back-version-recently")), set.ruleNames().toString());
         assertFalse(set.constraintJit(), "the database example uses str[endsWith]");
+    }
+
+    /** The owner test example of docs/policy-authoring.md is a valid test file, and passes against the shipped set. */
+    @Test
+    void theDocumentedOwnerTestExamplePasses() throws Exception {
+        String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\\n(defaults:[\\s\\S]*?)```").matcher(doc);
+        assertTrue(m.find(), "the owner test example");
+        List<PolicyTestCase> cases = new ArrayList<>();
+        List<RuleMessage> problems = new ArrayList<>();
+        PolicyTests.parseFile("example.yaml", m.group(1).getBytes(StandardCharsets.UTF_8), cases, problems);
+        assertEquals(List.of(), problems);
+        PolicyTestReport report = PolicyTests.run(compiler.compile(TestPaths.rules()),
+                PolicyParser.parse(TestPaths.policies()), cases, problems, new dev.safeupdater.execution.Candidates());
+        assertTrue(report.ok(), report.cases().toString());
     }
 
     /** Item by item, what Drools reports and where the owner must look: one message each, at line and column. */
@@ -219,7 +247,7 @@ class RuleCompilerTest {
     }
 
     /**
-     * STACK.md D1: with the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
+     * With the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
      * constraint using a custom operator. A set using one gets the JIT off, and keeps deciding correctly.
      */
     @Test
