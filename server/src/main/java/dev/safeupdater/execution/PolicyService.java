@@ -37,7 +37,7 @@ public final class PolicyService implements AutoCloseable {
     private static final int MAX_PENDING_AUDIT = 16;
     private static final int MAX_AUDITED_ERRORS = 100;
     /** Compiles after the first test run of {@link #watchTests}, so the JVM has compiled the compiler's hot code. */
-    private static final int WARM_UP_COMPILES = 4;
+    private static final int WARM_UP_COMPILES = 8;
 
     private final PolicyEngine engine;
     private volatile DirectoryWatcher watcher;
@@ -276,8 +276,12 @@ public final class PolicyService implements AutoCloseable {
         }
         DirectoryWatcher w = new DirectoryWatcher(dirs, debounce, run); // changes from now on are seen
         run.run();
-        // the first edits should already find a warm compiler: compile the rules a few more times first
-        engine.warmUp(WARM_UP_COMPILES);
+        // the first edits should already find a warm compiler: compile the rules a few more times on the side,
+        // while the watcher already answers saves
+        Thread warmUp = Thread.ofPlatform().daemon().name("policy-warm-up").unstarted(
+                () -> engine.warmUp(WARM_UP_COMPILES));
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
         return w.start();
     }
 
