@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * (the product path: the jar, the CLI, the watcher) over a copy of the shipped rules, policies and test cases; the
  * benchmark saves a file and measures until the re-run's report line appears on the process's output. Edits rotate
  * over the rule file (the set is compiled again), a policy file and the test file (the compiled rules are reused);
- * each appends a comment, so every save is a real change. The headline is the median over all saves; the first
- * report (process start, cold compiler) is shown apart. Usage: PolicyWatchBench.java JAVA JAR RULES POLICIES [SAVES]
+ * each appends a comment, so every save is a real change. The headline is the median over all saves; each kind of
+ * file is shown apart (with the CPU the process spent per save, which does not depend on what else the machine
+ * runs), and so is the first report (process start, cold compiler). Usage: PolicyWatchBench.java JAVA JAR RULES POLICIES [SAVES]
  * [JVM_OPTS...]
  */
 public class PolicyWatchBench {
@@ -71,11 +72,14 @@ public class PolicyWatchBench {
                     policies.resolve("tests/shipped-rules.yaml"));
             List<Double> all = new ArrayList<>();
             List<List<Double>> byFile = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> cpuByFile = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            ProcessHandle handle = p.toHandle();
             for (int i = 0; i < saves; i++) {
                 int f = i % files.size();
                 Path file = files.get(f);
                 String comment = file.toString().endsWith(".drl") ? "// save " + i + "\n" : "# save " + i + "\n";
                 reports.clear();
+                long cpu = cpuMillis(handle);
                 long t = System.nanoTime();
                 Files.writeString(file, Files.readString(file) + comment);
                 String report = reports.poll(30, TimeUnit.SECONDS);
@@ -85,6 +89,7 @@ public class PolicyWatchBench {
                 double ms = (System.nanoTime() - t) / 1e6;
                 all.add(ms);
                 byFile.get(f).add(ms);
+                cpuByFile.get(f).add((double) (cpuMillis(handle) - cpu));
                 String summary;
                 synchronized (summaries) {
                     summary = summaries.getLast();
@@ -96,8 +101,9 @@ public class PolicyWatchBench {
             }
             System.out.printf("saves: %d, %s%n", saves, summaries.getLast());
             for (int f = 0; f < files.size(); f++) {
-                System.out.printf("  %-20s median %.0f ms, max %.0f ms%n", files.get(f).getFileName(),
-                        median(byFile.get(f)), byFile.get(f).stream().mapToDouble(d -> d).max().orElse(0));
+                System.out.printf("  %-20s median %.0f ms, max %.0f ms (the process used %.0f ms of CPU per save,"
+                                + " median)%n", files.get(f).getFileName(), median(byFile.get(f)),
+                        byFile.get(f).stream().mapToDouble(d -> d).max().orElse(0), median(cpuByFile.get(f)));
             }
             System.out.printf("all saves: %s ms%n", all.stream().map(d -> String.format("%.0f", d)).toList());
             System.out.printf("policy-watch: %.0f ms%n", median(all));
@@ -111,6 +117,11 @@ public class PolicyWatchBench {
                 walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
             }
         }
+    }
+
+    /** CPU time the watching process has used, all its threads (JIT and GC included). */
+    private static long cpuMillis(ProcessHandle h) {
+        return h.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
     }
 
     private static double median(List<Double> values) {

@@ -28,6 +28,14 @@ final class DrlTypes {
                    Function<String, Class<?>> classes) {
     }
 
+    /** Public methods per class: {@link Class#getMethods()} copies them on every call. */
+    private static final ClassValue<Method[]> METHODS = new ClassValue<>() {
+        @Override
+        protected Method[] computeValue(Class<?> type) {
+            return type.getMethods();
+        }
+    };
+
     private DrlTypes() {
     }
 
@@ -160,7 +168,7 @@ final class DrlTypes {
     /** The result type of the methods with that name and arity, when they all agree; else null. */
     private static Type sameResult(Type owner, Class<?> c, String name, int args, boolean statics) {
         List<Type> results = new ArrayList<>();
-        for (Method m : c.getMethods()) {
+        for (Method m : METHODS.get(c)) {
             if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers()) == statics
                     && (m.getParameterCount() == args || m.isVarArgs() && args >= m.getParameterCount() - 1)) {
                 results.add(resolve(owner, m.getGenericReturnType()));

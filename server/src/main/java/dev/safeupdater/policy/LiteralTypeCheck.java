@@ -46,14 +46,16 @@ import org.kie.internal.builder.conf.LanguageLevelOption;
  * come from the fact classes the package's imports resolve to, following property paths, map and list indexes,
  * method calls, bound variables and globals ({@link DrlTypes}). Operands whose type cannot be told are not judged.
  *
- * <p>Before the build, {@link #checkOperators} refuses {@code str[...]} with an unknown operation (Drools 10.2 throws
- * from the middle of the build on those instead of reporting them).
+ * <p>It also refuses {@code str[...]} with an unknown operation or a text length: Drools 10.2 throws from the middle of
+ * the build on the first instead of reporting it. The check runs before the build, which rewrites some conditions in
+ * place ({@code forall}).
  */
 final class LiteralTypeCheck {
     /** Text properties that only ever hold one of a few values (upper case): comparing with another never matches. */
     private static final Map<String, List<String>> CLOSED_TEXT = Map.of(
             "dev.safeupdater.policy.History$Failure.state", List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
     private static final List<String> STR_OPERATIONS = List.of("startsWith", "endsWith", "length");
+    private static final java.util.Set<String> COMPARISONS = java.util.Set.of("==", "!=", "<", ">", "<=", ">=");
     private static final java.util.regex.Pattern BINDING_PREFIX =
             java.util.regex.Pattern.compile("^\\s*([$\\w]+)\\s*:=?\\s*(?=[/?])");
     private static final java.util.regex.Pattern NUMBER =
@@ -69,10 +71,11 @@ final class LiteralTypeCheck {
 
     /**
      * Checks every constraint of every rule against the resolved fact classes; one message per constraint with a
-     * problem, at the constraint's position.
+     * problem, at the constraint's position. Rules with an operator Drools would throw on while building
+     * ({@code str[startsWit]}) are added to {@code unbuildable}: the build must leave them out.
      */
     static List<RuleMessage> check(Map<String, PackageDescr> parsed, Map<String, DrlText> texts, Classes classes,
-                                   UnaryOperator<String> display) {
+                                   UnaryOperator<String> display, java.util.Set<RuleDescr> unbuildable) {
         List<RuleMessage> out = new ArrayList<>();
         new java.util.TreeMap<>(parsed).forEach((file, pkg) -> {
             Function<String, Class<?>> resolve = name -> classes.resolve(pkg.getName(), name);
@@ -84,23 +87,10 @@ final class LiteralTypeCheck {
                 }
             }
             for (RuleDescr rule : pkg.getRules()) {
-                new Walk(display.apply(file), texts.get(file), rule, resolve, globals, false, out).rule();
-            }
-        });
-        return out;
-    }
-
-    /**
-     * Operators with a parameter Drools cannot take ({@code str[startsWit]}), checked before the build (Drools 10.2
-     * throws out of the build on them); the rules with one are added to {@code offending}.
-     */
-    static List<RuleMessage> checkOperators(Map<String, PackageDescr> parsed, Map<String, DrlText> texts,
-                                            UnaryOperator<String> display, java.util.Set<RuleDescr> offending) {
-        List<RuleMessage> out = new ArrayList<>();
-        new java.util.TreeMap<>(parsed).forEach((file, pkg) -> {
-            for (RuleDescr rule : pkg.getRules()) {
-                if (new Walk(display.apply(file), texts.get(file), rule, name -> null, Map.of(), true, out).rule()) {
-                    offending.add(rule);
+                Walk walk = new Walk(display.apply(file), texts.get(file), rule, resolve, globals, out);
+                walk.rule();
+                if (walk.unbuildable) {
+                    unbuildable.add(rule);
                 }
             }
         });
@@ -132,26 +122,23 @@ final class LiteralTypeCheck {
         private final RuleDescr rule;
         private final Function<String, Class<?>> classes;
         private final Map<String, Type> globals;
-        private final boolean operatorsOnly;
         private final List<RuleMessage> out;
         private final Map<String, Type> bindings = new HashMap<>();
-        private boolean offending;
+        /** A constraint of this rule uses an operator Drools throws on while building. */
+        private boolean unbuildable;
 
         Walk(String file, DrlText text, RuleDescr rule, Function<String, Class<?>> classes, Map<String, Type> globals,
-             boolean operatorsOnly, List<RuleMessage> out) {
+             List<RuleMessage> out) {
             this.file = file;
             this.text = text;
             this.rule = rule;
             this.classes = classes;
             this.globals = globals;
-            this.operatorsOnly = operatorsOnly;
             this.out = out;
         }
 
-        /** Walks the rule; true when some constraint had a problem. */
-        boolean rule() {
+        void rule() {
             walk(rule.getLhs());
-            return offending;
         }
 
         private void walk(BaseDescr d) {
@@ -228,7 +215,7 @@ final class LiteralTypeCheck {
             List<Issue> issues = new ArrayList<>();
             visit(tree, ctx, issues);
             if (!issues.isEmpty()) {
-                offending = true;
+                unbuildable |= issues.stream().anyMatch(i -> i.problem() == Problem.STR_OPERATION);
                 report(file, text, rule, expression, offset, issues, out);
             }
         }
@@ -292,7 +279,7 @@ final class LiteralTypeCheck {
         }
 
         private void bind(BindingDescr b, DrlTypes.Context ctx) {
-            Type t = operatorsOnly ? null : DrlTypes.typeOf(b.getExpression(), ctx);
+            Type t = DrlTypes.typeOf(b.getExpression(), ctx);
             if (t != null) {
                 bindings.put(b.getVariable(), t);
             }
@@ -305,9 +292,6 @@ final class LiteralTypeCheck {
             if ("str".equals(op)) {
                 List<String> params = r.getParameters() == null ? List.of() : r.getParameters();
                 String operation = params.isEmpty() ? "" : params.getFirst().strip();
-                if (!operatorsOnly) {
-                    return;
-                }
                 if (!STR_OPERATIONS.contains(operation)) {
                     issues.add(new Issue(Problem.STR_OPERATION, leftText == null ? "" : leftText, null, "str",
                             List.of(operation), null));
@@ -317,8 +301,7 @@ final class LiteralTypeCheck {
                 }
                 return;
             }
-            if (operatorsOnly || leftText == null || rightText == null || !List.of("==", "!=", "<", ">", "<=", ">=")
-                    .contains(op)) {
+            if (leftText == null || rightText == null || !COMPARISONS.contains(op)) {
                 return;
             }
             if (r.isNegated()) {

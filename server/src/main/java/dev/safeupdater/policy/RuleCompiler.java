@@ -104,11 +104,10 @@ public final class RuleCompiler {
         errors.addAll(duplicateRuleNames(parsed, display, unbuildable));
         Map<String, java.util.Set<String>> badImports = new HashMap<>();
         errors.addAll(missingImports(parsed, texts, display, badImports));
-        errors.addAll(LiteralTypeCheck.checkOperators(parsed, texts, display, unbuildable));
         errors.addAll(attributes(parsed, texts, display, unbuildable));
         // before the build, which rewrites some conditions in place (forall becomes not/not)
         LiteralTypeCheck.Classes classes = classes(parsed);
-        errors.addAll(LiteralTypeCheck.check(parsed, texts, classes, display));
+        errors.addAll(LiteralTypeCheck.check(parsed, texts, classes, display, unbuildable));
         errors.addAll(verdictGlobal(parsed, texts, classes, display));
         // rules Drools would throw on (instead of reporting) stay out of the build; their problem is reported above
         parsed.values().forEach(pkg -> pkg.getRules().removeIf(unbuildable::contains));
