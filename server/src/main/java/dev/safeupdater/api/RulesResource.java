@@ -36,7 +36,7 @@ final class RulesResource implements HttpService {
     private void reload(ServerRequest req, ServerResponse res) {
         String actor = Actors.of(req);
         try {
-            policy.reload("api");
+            policy.reload("api", actor);
             LoggerFactory.getLogger(RulesResource.class).atInfo().addKeyValue("event", "policy_reload_requested")
                     .addKeyValue("actor", actor).addKeyValue("accepted", true).log("reload by {} accepted", actor);
             Json.send(res, 200, policy.status());

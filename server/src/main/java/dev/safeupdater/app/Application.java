@@ -43,6 +43,7 @@ import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
 import dev.safeupdater.store.NotificationStore;
+import dev.safeupdater.store.RuleSetAuditStore;
 import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -127,6 +128,8 @@ public final class Application implements AutoCloseable {
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
                     new VersionService(tags), tags, null, policyAdmin, null);
         }
+        // activations and refusals from here on (and the startup one, made while the database was migrating)
+        policyAdmin.auditTo(new RuleSetAuditStore(db));
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
         TagService tags = new TagService(registry, chartIndex, new ImageTagStore(db), clock);

@@ -90,6 +90,16 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Assume an update of the asset failed at this time (repeatable).")
     List<Instant> failedAt;
 
+    @Option(names = "--failed-version", paramLabel = "TAG",
+            description = "The version the failed update tried to move to (default: the candidate); once for every"
+                    + " --failed-at, or once per --failed-at in the same order.")
+    List<String> failedVersion;
+
+    @Option(names = "--failed-state", paramLabel = "FAILED|ROLLED_BACK|ROLLBACK_FAILED",
+            description = "How the failed update ended (default FAILED); once for every --failed-at, or once per"
+                    + " --failed-at in the same order.")
+    List<String> failedState;
+
     @Option(names = "--approved-by", paramLabel = "NAME",
             description = "Assume NAME voted for the candidate at the evaluation time (repeatable).")
     List<String> approvedBy;
@@ -107,13 +117,13 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--format must be text or json, not " + format);
         }
+        List<EvaluateRequest.FailureInput> failures = failures();
         Services services = launcher.open(common.flags(), false);
         Instant when = at != null ? at : Instant.now();
         EvaluateRequest.HistoryInput history = new EvaluateRequest.HistoryInput(
                 pinned == null ? null : pinned.stream().map(t -> new EvaluateRequest.PinInput(t, null,
                         "pinned (--pinned)")).toList(),
-                failedAt == null ? null : failedAt.stream().map(t -> new EvaluateRequest.FailureInput(null, "FAILED",
-                        t)).toList(),
+                failures,
                 approvedBy == null ? null : approvedBy.stream().map(n -> new EvaluateRequest.ApprovalInput(n,
                         when)).toList(),
                 null);
@@ -128,6 +138,40 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The assumed failures: each --failed-at with its version and state (given once for all, or once each). */
+    private List<EvaluateRequest.FailureInput> failures() {
+        int n = failedAt == null ? 0 : failedAt.size();
+        if (n == 0) {
+            if (failedVersion != null || failedState != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--failed-version and --failed-state describe a --failed-at: give --failed-at TIME too");
+            }
+            return null;
+        }
+        for (var given : List.of(Map.entry("--failed-version", failedVersion == null ? List.<String>of()
+                : failedVersion), Map.entry("--failed-state", failedState == null ? List.<String>of() : failedState))) {
+            int k = given.getValue().size();
+            if (k > 1 && k != n) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), given.getKey() + " is given "
+                        + k + " times for " + n + " --failed-at: give it once (for all) or once per --failed-at");
+            }
+        }
+        List<EvaluateRequest.FailureInput> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String version = pick(failedVersion, i, candidate);
+            String state = pick(failedState, i, "FAILED");
+            out.add(new EvaluateRequest.FailureInput(version, state, failedAt.get(i)));
+        }
+        return out;
+    }
+
+    private static String pick(List<String> values, int i, String fallback) {
+        if (values == null || values.isEmpty()) {
+            return fallback;
+        }
+        return values.size() == 1 ? values.getFirst() : values.get(i);
     }
 
     static void printText(PrintWriter out, Evaluation e) {
@@ -147,6 +191,14 @@ final class EvaluateCommand implements Callable<Integer> {
             s.because().forEach(b -> out.printf("  because  %s%n", b));
             s.alsoMatched().forEach(a -> out.printf("  also matched  %s%n", a));
             out.printf("  settings %s%n", s.settings());
+        }
+        var h = e.history();
+        if (h != null && (!h.failures().isEmpty() || !h.pins().isEmpty() || !h.approvals().isEmpty())) {
+            out.println("History:");
+            h.failures().forEach(f -> out.printf("  failed    %s %s at %s%n", f.toTag() == null ? "(no version)"
+                    : f.toTag(), f.state(), f.at()));
+            h.pins().forEach(p -> out.printf("  pinned    %s%s%n", p.tag(), p.digest() == null ? "" : "@" + p.digest()));
+            h.approvals().forEach(a -> out.printf("  approved  by %s at %s%n", a.approver(), a.at()));
         }
         out.println("Reasons:");
         e.reasons().forEach(r -> out.printf("  - %s%n", r));

@@ -101,22 +101,66 @@ final class PolicyCommand implements Runnable {
         @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format.")
         String format;
 
+        @Option(names = "--watch", description = "Keep running in this process: run the tests again whenever a rule,"
+                + " policy or test file changes (Ctrl-C stops). The compiler stays warm, so a re-run takes a fraction"
+                + " of a second.")
+        boolean watch;
+
+        @Option(names = "--debounce-ms", paramLabel = "MS", defaultValue = "100",
+                description = "With --watch: how long files must be quiet before the tests run again (default 100).")
+        int debounceMs;
+
         @Override
         public Integer call() throws Exception {
             if (!format.equals("text") && !format.equals("json")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--format must be text or json, not " + format);
             }
+            if (debounceMs < 0 || debounceMs > 60_000) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--debounce-ms must be between 0 and 60000, not " + debounceMs);
+            }
             Services services = parent.launcher.open(common.flags(), false, false);
-            PolicyTestReport report = services.policyAdmin().test(dir);
             PrintWriter out = spec.commandLine().getOut();
+            if (watch) {
+                return watch(services, out);
+            }
+            PolicyTestReport report = services.policyAdmin().test(dir);
+            render(out, report);
+            return report.ok() ? 0 : EXIT_FAILED;
+        }
+
+        /** Runs the tests on every change until this thread is interrupted; exit code of the last run. */
+        private int watch(Services services, PrintWriter out) throws Exception {
+            java.util.concurrent.atomic.AtomicBoolean ok = new java.util.concurrent.atomic.AtomicBoolean();
+            try (AutoCloseable w = services.policyAdmin().watchTests(dir, java.time.Duration.ofMillis(debounceMs),
+                    (report, took) -> {
+                        synchronized (out) {
+                            try {
+                                render(out, report);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            out.printf("-- %s: ran in %d ms; watching for changes (Ctrl-C stops)%n",
+                                    java.time.LocalTime.now().withNano(0), took.toMillis());
+                            out.flush();
+                        }
+                        ok.set(report.ok());
+                    })) {
+                new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ok.get() ? 0 : EXIT_FAILED;
+        }
+
+        private void render(PrintWriter out, PolicyTestReport report) throws java.io.IOException {
             if (format.equals("json")) {
                 out.println(json().writerWithDefaultPrettyPrinter().writeValueAsString(report));
             } else {
                 print(out, report);
             }
             out.flush();
-            return report.ok() ? 0 : EXIT_FAILED;
         }
 
         static void print(PrintWriter out, PolicyTestReport r) {

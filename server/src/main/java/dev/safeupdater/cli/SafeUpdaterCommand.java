@@ -32,6 +32,27 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.getSubcommands().values().forEach(SafeUpdaterCommand::withHelp);
     }
 
+    /** An instant as options take it: ISO-8601 with a zone or offset; a date alone is refused with the fix. */
+    static java.time.Instant instant(String value) {
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(value).toInstant();
+            } catch (java.time.format.DateTimeParseException e2) {
+                String hint;
+                try {
+                    java.time.LocalDate date = java.time.LocalDate.parse(value);
+                    hint = "it is a date; give a time with its zone, e.g. " + date + "T00:00:00Z";
+                } catch (java.time.format.DateTimeParseException e3) {
+                    hint = "write an ISO-8601 time with its zone, e.g. 2026-03-13T09:30:00Z or"
+                            + " 2026-03-13T10:30:00+01:00";
+                }
+                throw new CommandLine.TypeConversionException("\"" + value + "\" is not an instant: " + hint);
+            }
+        }
+    }
+
     /** The command line with every subcommand, wired to {@code launcher}. */
     public static CommandLine create(Launcher launcher) {
         CommandLine cl = new CommandLine(new SafeUpdaterCommand());
@@ -44,6 +65,17 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new ScanCommand(launcher));
         cl.addSubcommand(new PolicyCommand(launcher));
         withHelp(cl);
+        cl.registerConverter(java.time.Instant.class, SafeUpdaterCommand::instant);
+        // a bad option value: say what was wrong (and where help is), not the whole usage
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine failed = ex.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("See '" + failed.getCommandSpec().qualifiedName() + " --help' for the options.");
+            err.flush();
+            return EXIT_INVALID_INPUT;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof InvalidInputException invalid) {

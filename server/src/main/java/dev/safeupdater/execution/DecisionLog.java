@@ -8,17 +8,44 @@ import io.helidon.metrics.api.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every decision made: one structured log line and the {@code safe_updater_decisions_total} counter. */
+/**
+ * Every decision stored: one INFO log line and the {@code safe_updater_decisions_total} counter. What-if evaluations
+ * (nothing stored) are kept apart: a DEBUG line and {@code safe_updater_evaluations_total}. Both counters exist, at 0,
+ * for every outcome from the start.
+ */
 final class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger("safeupdater.decisions");
+    private static final Logger WHAT_IF = LoggerFactory.getLogger("safeupdater.evaluations");
     /** One counter per outcome, looked up once (a registry lookup per decision shows in allocation profiles). */
-    private static final java.util.Map<Outcome, Counter> COUNTERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Outcome, Counter> DECISIONS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Outcome, Counter> EVALUATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
+    DecisionLog() {
+        for (Outcome o : Outcome.values()) {
+            DECISIONS.computeIfAbsent(o, DecisionLog::decisions);
+            EVALUATIONS.computeIfAbsent(o, DecisionLog::evaluations);
+        }
+    }
+
+    /** A what-if evaluation: counted apart from decisions, logged at DEBUG. */
+    void evaluated(Evaluation e) {
+        EVALUATIONS.computeIfAbsent(e.outcome(), DecisionLog::evaluations).increment();
+        if (WHAT_IF.isDebugEnabled()) {
+            line(WHAT_IF.atDebug(), e, null, null, false, "evaluation");
+        }
+    }
+
+    /** A stored decision. */
     void record(Evaluation e, Long assetId, Long decisionId, boolean stored) {
+        DECISIONS.computeIfAbsent(e.outcome(), DecisionLog::decisions).increment();
+        line(LOG.atInfo(), e, assetId, decisionId, stored, "decision");
+    }
+
+    private static void line(org.slf4j.spi.LoggingEventBuilder log, Evaluation e, Long assetId, Long decisionId,
+                             boolean stored, String event) {
         Candidate c = e.candidate();
-        COUNTERS.computeIfAbsent(e.outcome(), DecisionLog::counter).increment();
-        LOG.atInfo()
-                .addKeyValue("event", "decision")
+        log
+                .addKeyValue("event", event)
                 .addKeyValue("asset_id", assetId)
                 .addKeyValue("asset_type", c.kind())
                 .addKeyValue("asset", c.asset().display())
@@ -34,13 +61,21 @@ final class DecisionLog {
                 .addKeyValue("mode", e.mode().name())
                 .addKeyValue("decision_id", decisionId)
                 .addKeyValue("stored", stored)
-                .log("decision {} for {} {} -> {}", e.outcome(), c.asset().display(), c.currentTag(),
+                .log("{} {} for {} {} -> {}", event, e.outcome(), c.asset().display(), c.currentTag(),
                         c.candidateTag());
     }
 
-    private static Counter counter(Outcome outcome) {
+    private static Counter decisions(Outcome outcome) {
         return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_decisions")
-                .description("Policy decisions made, by outcome (dry-run evaluations included)")
+                .description("Decisions stored, by outcome (dry-run scopes included; what-if evaluations are"
+                        + " safe_updater_evaluations_total)")
+                .tags(Metrics.tags("outcome", outcome.name())));
+    }
+
+    private static Counter evaluations(Outcome outcome) {
+        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_evaluations")
+                .description("What-if evaluations (POST /api/v1/evaluate, the evaluate command), by outcome; nothing"
+                        + " stored")
                 .tags(Metrics.tags("outcome", outcome.name())));
     }
 }

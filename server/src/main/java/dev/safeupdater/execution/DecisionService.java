@@ -92,7 +92,7 @@ public final class DecisionService {
         Instant at = r.at() != null ? r.at() : clock.instant();
         Evaluation e = PolicyEngine.evaluate(snapshot,
                 List.of(new Subject(candidate, snapshot.policies().explain(candidate), assumed)), at).getFirst();
-        log.record(e, null, null, false);
+        log.evaluated(e);
         return e;
     }
 

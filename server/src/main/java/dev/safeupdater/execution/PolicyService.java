@@ -18,6 +18,7 @@ import dev.safeupdater.policy.RuleFile;
 import dev.safeupdater.policy.RuleMessage;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.policy.ScopePolicy;
+import dev.safeupdater.store.RuleSetAuditStore;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
@@ -33,9 +34,17 @@ import org.slf4j.LoggerFactory;
 public final class PolicyService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("safeupdater.policy");
 
+    /** Audit events kept until the database is there (startup); more than this would mean it never comes. */
+    private static final int MAX_PENDING_AUDIT = 16;
+    private static final int MAX_AUDITED_ERRORS = 100;
+    /** Compiles after the first test run of {@link #watchTests}, so the JVM has compiled the compiler's hot code. */
+    private static final int WARM_UP_COMPILES = 8;
+
     private final PolicyEngine engine;
     private volatile DirectoryWatcher watcher;
     private volatile Notifier notifier = Notifier.NONE;
+    private volatile RuleSetAuditStore audit;
+    private final List<AuditEvent> pendingAudit = new ArrayList<>();
 
     /** The gauges describe this service's engine (a process has one; the newest service's gauges win). */
     public PolicyService(PolicyEngine engine) {
@@ -64,17 +73,36 @@ public final class PolicyService implements AutoCloseable {
         return engine;
     }
 
+    /** The actor recorded for reloads nobody asked for over the API: {@code system:startup}, {@code system:watcher}. */
+    public static String systemActor(String trigger) {
+        return "system:" + trigger;
+    }
+
     /**
      * Activates the set in the configured directories, or keeps the active one and throws with every problem found.
-     * {@code trigger} says who asked (startup, api, watcher) in logs, metrics and status.
+     * {@code trigger} says who asked (startup, api, watcher) in logs, metrics and status; {@code actor} who, in the
+     * audit trail. Each activation and each refusal is counted, logged and audited ({@code ruleset.activate},
+     * {@code ruleset.refuse}); a reload that finds the active set's files (or the files refused just before) again
+     * is a no-op: not counted, logged at DEBUG only, not audited.
      */
-    public PolicySnapshot reload(String trigger) throws RuleSetException {
+    public PolicySnapshot reload(String trigger, String actor) throws RuleSetException {
         long start = System.nanoTime();
+        PolicySnapshot before = engine.snapshot().orElse(null);
         try {
-            PolicySnapshot s = engine.reload(trigger);
+            PolicyEngine.Reload r = engine.reloadIfChanged(trigger);
+            PolicySnapshot s = r.snapshot();
+            if (!r.activated()) {
+                LOG.atDebug().addKeyValue("event", "policy_unchanged").addKeyValue("trigger", trigger)
+                        .addKeyValue("ruleset_revision", s.rules().revision())
+                        .addKeyValue("policy_revision", s.policies().revision())
+                        .log("rules {} and policies {} are active already; nothing to activate",
+                                abbrev(s.rules().revision()), abbrev(s.policies().revision()));
+                return s;
+            }
             counter("safe_updater_policy_activations", "Rule and policy sets activated", trigger).increment();
             info(s);
             LOG.atInfo().addKeyValue("event", "policy_activated").addKeyValue("trigger", trigger)
+                    .addKeyValue("actor", actor)
                     .addKeyValue("ruleset_revision", s.rules().revision())
                     .addKeyValue("policy_revision", s.policies().revision())
                     .addKeyValue("rules", s.rules().ruleNames().size())
@@ -84,18 +112,104 @@ public final class PolicyService implements AutoCloseable {
                     .log("rules {} and policies {} active ({} rules, {} scopes)", abbrev(s.rules().revision()),
                             abbrev(s.policies().revision()), s.rules().ruleNames().size(),
                             s.policies().scopes().size());
+            audit(RuleSetAuditStore.ACTIVATE, actor, s.rules().revision(), activated(trigger, s, before));
             return s;
         } catch (RuleSetException e) {
+            if (e.repeated()) {
+                LOG.atDebug().addKeyValue("event", "policy_refused_again").addKeyValue("trigger", trigger)
+                        .log("the files refused before are unchanged; refused again ({} problems)",
+                                e.messages().size());
+                throw e;
+            }
             counter("safe_updater_policy_activation_failures", "Rule and policy set activations refused", trigger)
                     .increment();
             LOG.atWarn().addKeyValue("event", "policy_refused").addKeyValue("trigger", trigger)
+                    .addKeyValue("actor", actor)
                     .addKeyValue("errors", e.messages().size())
-                    .addKeyValue("active_ruleset_revision",
-                            engine.snapshot().map(s -> s.rules().revision()).orElse(null))
+                    .addKeyValue("active_ruleset_revision", before == null ? null : before.rules().revision())
                     .log("rule and policy set refused, the active set stays:\n{}", e.getMessage());
             announceLastRefusal();
+            PolicyEngine.ActivationFailure f = engine.lastFailure().orElse(null);
+            audit(RuleSetAuditStore.REFUSE, actor, f == null ? null : f.rulesetRevision(), refused(trigger, e, f,
+                    before));
             throw e;
         }
+    }
+
+    /** Like {@link #reload(String, String)}, by the system ({@link #systemActor}). */
+    public PolicySnapshot reload(String trigger) throws RuleSetException {
+        return reload(trigger, systemActor(trigger));
+    }
+
+    /**
+     * Writes the audit events of activations and refusals to {@code store} from now on, and those that happened
+     * before it was attached (startup activates the rules while the database is still being migrated).
+     */
+    public void auditTo(RuleSetAuditStore store) {
+        List<AuditEvent> backlog;
+        synchronized (this) {
+            audit = store;
+            backlog = List.copyOf(pendingAudit);
+            pendingAudit.clear();
+        }
+        backlog.forEach(this::write);
+    }
+
+    private record AuditEvent(java.time.Instant at, String actor, String action, String revision,
+                              java.util.Map<String, Object> detail) {
+    }
+
+    private void audit(String action, String actor, String revision, java.util.Map<String, Object> detail) {
+        AuditEvent event = new AuditEvent(java.time.Instant.now(), actor, action, revision, detail);
+        synchronized (this) {
+            if (audit == null) {
+                if (pendingAudit.size() < MAX_PENDING_AUDIT) {
+                    pendingAudit.add(event);
+                }
+                return;
+            }
+        }
+        write(event);
+    }
+
+    private void write(AuditEvent e) {
+        RuleSetAuditStore store = audit;
+        try {
+            store.append(e.at(), e.actor(), e.action(), e.revision(), e.detail());
+        } catch (RuntimeException ex) {
+            // the set is active (or refused) either way; the operator must know the trail has a gap
+            LOG.atError().addKeyValue("event", "policy_audit_failed").addKeyValue("action", e.action())
+                    .addKeyValue("actor", e.actor()).addKeyValue("ruleset_revision", e.revision())
+                    .log("could not write the audit event {} by {}: {}", e.action(), e.actor(), ex.getMessage());
+        }
+    }
+
+    private static java.util.Map<String, Object> activated(String trigger, PolicySnapshot s, PolicySnapshot before) {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("trigger", trigger);
+        d.put("rulesetRevision", s.rules().revision());
+        d.put("policyRevision", s.policies().revision());
+        d.put("previousRulesetRevision", before == null ? null : before.rules().revision());
+        d.put("previousPolicyRevision", before == null ? null : before.policies().revision());
+        d.put("ruleFiles", s.rules().files());
+        d.put("policyFiles", s.policies().files());
+        d.put("rules", s.rules().ruleNames().size());
+        d.put("scopes", s.policies().scopes().size());
+        d.put("tests", s.tests() == null ? null : s.tests().toString());
+        return d;
+    }
+
+    private static java.util.Map<String, Object> refused(String trigger, RuleSetException e,
+                                                         PolicyEngine.ActivationFailure f, PolicySnapshot before) {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("trigger", trigger);
+        d.put("rulesetRevision", f == null ? null : f.rulesetRevision());
+        d.put("policyRevision", f == null ? null : f.policyRevision());
+        d.put("activeRulesetRevision", before == null ? null : before.rules().revision());
+        d.put("activePolicyRevision", before == null ? null : before.policies().revision());
+        d.put("errorCount", e.messages().size());
+        d.put("errors", e.messages().stream().limit(MAX_AUDITED_ERRORS).map(RuleMessage::toString).toList());
+        return d;
     }
 
     /** What is active and what was last refused. */
@@ -138,6 +252,40 @@ public final class PolicyService implements AutoCloseable {
                     new PolicyTestReport.Summary(0, 0, 0, e.messages().size()));
         }
         return engine.test(candidate.rules(), candidate.policies(), dir);
+    }
+
+    /**
+     * Runs the owner tests now and again whenever a file in the rules, policies or tests directory changes (once they
+     * have been quiet for {@code debounce}), handing each report to {@code onRun} with how long the run took. The
+     * process stays warm: unchanged rule files are not compiled again, changed ones by an already warm compiler.
+     * Close the result to stop watching.
+     */
+    public AutoCloseable watchTests(Path testsDir, Duration debounce,
+                                    java.util.function.BiConsumer<PolicyTestReport, Duration> onRun)
+            throws IOException {
+        PolicySources s = sources();
+        Path tests = testsDir != null ? testsDir : s.testsDir();
+        Runnable run = () -> {
+            long start = System.nanoTime();
+            PolicyTestReport report = test(tests);
+            onRun.accept(report, Duration.ofNanos(System.nanoTime() - start));
+        };
+        List<Path> dirs = new ArrayList<>(List.of(s.rulesDir()));
+        if (s.policiesDir() != null) {
+            dirs.add(s.policiesDir());
+        }
+        if (tests != null && !dirs.contains(tests)) {
+            dirs.add(tests);
+        }
+        DirectoryWatcher w = new DirectoryWatcher(dirs, debounce, run); // changes from now on are seen
+        run.run();
+        // the first edits should already find a warm compiler: compile the rules a few more times on the side,
+        // while the watcher already answers saves
+        Thread warmUp = Thread.ofPlatform().daemon().name("policy-warm-up").unstarted(
+                () -> engine.warmUp(WARM_UP_COMPILES));
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
+        return w.start();
     }
 
     /** Reloads when files in the rules, policies or tests directory change, once they have been quiet for {@code debounce}. */

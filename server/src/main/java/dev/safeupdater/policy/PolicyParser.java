@@ -46,9 +46,12 @@ public final class PolicyParser {
     private PolicyParser() {
     }
 
-    /** Reads the policy files of {@code dir} (sorted by name). Files are named {@code dir/NAME} in messages. */
+    /**
+     * Reads the policy files of {@code dir} (sorted by name). Files are named as in the directory ({@code NAME}), the
+     * way their owners keep them in version control, in messages and in scopes.
+     */
     public static PolicySet parse(Path dir) throws RuleSetException {
-        return parse(read(dir), dir.toString());
+        return parse(read(dir), null);
     }
 
     /** The {@code *.yaml} / {@code *.yml} files directly in {@code dir}, by name. */

@@ -52,27 +52,67 @@ public final class PolicyTests {
     public record Loaded(List<PolicyTestCase> cases, List<RuleMessage> errors) {
     }
 
-    /** Reads {@code *.yaml} / {@code *.yml} in {@code dir}; files are named {@code dir/NAME} in messages. */
+    /** Reads {@code *.yaml} / {@code *.yml} in {@code dir}; files are named {@code NAME} in messages. */
     public static Loaded load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * Reads {@code *.yaml} / {@code *.yml} in {@code dir}. Files are named relative to {@code policiesDir} when the
+     * test directory is inside it ({@code tests/NAME}), else {@code NAME}: never as a path of the machine.
+     */
+    public static Loaded load(Path dir, Path policiesDir) {
+        TestFiles files;
+        try {
+            files = read(dir, policiesDir);
+        } catch (RuleSetException e) {
+            return new Loaded(List.of(), e.messages());
+        }
+        return load(files);
+    }
+
+    /** The test files of a directory, by the name messages use, and a revision over names and contents. */
+    public record TestFiles(Map<String, byte[]> contents, String revision) {
+    }
+
+    /** Reads the test files of {@code dir} (see {@link #load(Path, Path)} for their names). */
+    public static TestFiles read(Path dir, Path policiesDir) throws RuleSetException {
         if (!Files.isDirectory(dir)) {
-            return new Loaded(List.of(), List.of(new RuleMessage(dir.toString(), 0, 0,
+            throw new RuleSetException(List.of(new RuleMessage(dir.toString(), 0, 0,
                     "test directory does not exist")));
         }
+        Path prefix = label(dir, policiesDir);
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : list.filter(Files::isRegularFile).toList()) {
+            for (Path p : list.filter(java.nio.file.Files::isRegularFile).toList()) {
                 String name = p.getFileName().toString();
                 if ((name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".")) {
-                    files.put(dir.resolve(name).toString(), Files.readAllBytes(p));
+                    files.put(prefix == null ? name : prefix.resolve(name).toString(),
+                            Files.readAllBytes(p));
                 }
             }
         } catch (IOException e) {
-            return new Loaded(List.of(), List.of(new RuleMessage(dir.toString(), 0, 0, "cannot read: "
+            throw new RuleSetException(List.of(new RuleMessage(dir.toString(), 0, 0, "cannot read: "
                     + e.getMessage())));
         }
+        return new TestFiles(files, RuleCompiler.revision(files));
+    }
+
+    /** How a test directory is named in messages: its path within the policies directory, or nothing. */
+    static Path label(Path dir, Path policiesDir) {
+        if (policiesDir == null) {
+            return null;
+        }
+        Path d = dir.toAbsolutePath().normalize();
+        Path p = policiesDir.toAbsolutePath().normalize();
+        return d.startsWith(p) && !d.equals(p) ? p.relativize(d) : null;
+    }
+
+    /** Parses test files already read. */
+    public static Loaded load(TestFiles files) {
         List<PolicyTestCase> cases = new ArrayList<>();
         List<RuleMessage> errors = new ArrayList<>();
-        files.forEach((name, content) -> parseFile(name, content, cases, errors));
+        files.contents().forEach((name, content) -> parseFile(name, content, cases, errors));
         return new Loaded(cases, errors);
     }
 

@@ -9,7 +9,7 @@ import org.kie.api.KieBase;
  * A compiled, immutable rule set. The revision is the SHA-256 over the sorted list of
  * {@code name NUL sha256(content) LF} lines of its files, so it changes exactly when a file is added, removed,
  * renamed or edited. {@code activatedAt} is when it was compiled (its snapshot knows when it became active); {@code constraintJit} says whether Drools may
- * compile its constraints to bytecode (off when a rule uses a custom operator, STACK.md D1).
+ * compile its constraints to bytecode (off when a rule uses a custom operator, which the Drools 10.2 JIT breaks).
  */
 public record RuleSet(String revision, List<RuleFile> files, List<String> ruleNames, Instant activatedAt,
                       KieBase kieBase, boolean constraintJit) {

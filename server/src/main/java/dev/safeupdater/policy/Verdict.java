@@ -134,7 +134,22 @@ public final class Verdict {
         return simple.isEmpty() ? key : Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
     }
 
-    private static String unquote(String s) {
-        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    /**
+     * The value as written (Drools passes some values with their quotes, some without), its escapes (backslash-quote,
+     * double backslash, backslash-n) read as Java reads them: a description written {@code "say \"yes\""} is
+     * {@code say "yes"}.
+     */
+    static String unquote(String s) {
+        boolean quoted = s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"")
+                || s.startsWith("'") && s.endsWith("'"));
+        String inner = quoted ? s.substring(1, s.length() - 1) : s;
+        if (inner.indexOf('\\') < 0) {
+            return inner;
+        }
+        try {
+            return inner.translateEscapes();
+        } catch (IllegalArgumentException e) {
+            return inner; // an escape Java does not know: kept as written
+        }
     }
 }

@@ -172,7 +172,7 @@ class PolicyApiTest {
             assertEquals(422, refused.status(), refused.body());
             assertEquals("application/problem+json", refused.contentType());
             JsonNode problem = refused.json().get("problems").get(0);
-            assertEquals(policies.resolve("broken.yaml").toString(), problem.get("file").asText());
+            assertEquals("broken.yaml", problem.get("file").asText(), "named as in the policies directory");
             assertEquals(4, problem.get("line").asInt());
             assertEquals(9, problem.get("column").asInt());
             assertTrue(problem.get("message").asText().contains("unknown time zone \"Mars/Olympus\""));
@@ -225,6 +225,163 @@ class PolicyApiTest {
             assertNotEquals(before, active.get("rulesetRevision").asText(), "reloaded within 10 s");
             assertEquals("watcher", active.get("trigger").asText());
             assertTrue(active.get("rules").toString().contains("trial-note"));
+            String revision = active.get("rulesetRevision").asText();
+            List<Map<String, Object>> byWatcher = List.of();
+            for (int i = 0; i < 100 && byWatcher.isEmpty(); i++) {
+                byWatcher = audit("ruleset.activate").stream().filter(r -> revision.equals(r.get("resource_id")))
+                        .toList();
+                Thread.sleep(byWatcher.isEmpty() ? 50 : 0);
+            }
+            assertEquals(1, byWatcher.size(), "the watcher's activation is audited");
+            assertEquals("system:watcher", byWatcher.getFirst().get("actor"));
+            assertEquals("watcher", detail(byWatcher.getFirst()).get("trigger").asText());
+            assertEquals(before, detail(byWatcher.getFirst()).get("previousRulesetRevision").asText());
+        }
+
+        /** The audit events of {@code action} after event {@code since}, oldest first. */
+        private List<Map<String, Object>> audit(String action, long since) {
+            return db.database().jdbi().withHandle(h -> h.createQuery("SELECT id, actor, action, resource_type,"
+                    + " resource_id, CAST(detail AS VARCHAR(20000)) AS detail FROM audit_event WHERE action = :a"
+                    + " AND id > :since ORDER BY id").bind("a", action).bind("since", since).mapToMap().list());
+        }
+
+        private List<Map<String, Object>> audit(String action) {
+            return audit(action, 0);
+        }
+
+        private long lastAuditId() {
+            return db.database().jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(MAX(id), 0) FROM audit_event")
+                    .mapTo(Long.class).one());
+        }
+
+        /** An audit event's detail as JSON (H2 may hand back the JSON text as a JSON string). */
+        private static JsonNode detail(Map<String, Object> row) {
+            try {
+                JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(row.get("detail").toString());
+                return n.isTextual() ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(n.asText()) : n;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private long rulesetEvents() {
+            return db.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_event WHERE"
+                    + " resource_type = 'ruleset'").mapTo(Long.class).one());
+        }
+
+        private Http.Response reload(String actor) {
+            return http.send(http.request("/api/v1/rules/reload").header("X-Actor", actor)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        }
+
+        private double counter(String name, String label) {
+            Http.Response m = http.send(http.request("/observe/metrics").header("Accept", "text/plain").GET());
+            return metric(m.body(), name + "{").stream().filter(l -> l.contains(label))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+
+        @Test
+        void everyActivationAndRefusalIsAuditedAndTheSameFilesAgainAreNoOps() throws Exception {
+            long since = lastAuditId();
+            serve();
+            List<Map<String, Object>> startup = audit("ruleset.activate", since);
+            assertEquals(1, startup.size(), "the startup activation is audited once the database is there");
+            JsonNode first = http.get("/api/v1/rules").json().get("active");
+            assertEquals("system:startup", startup.getFirst().get("actor"));
+            assertEquals("ruleset", startup.getFirst().get("resource_type"));
+            assertEquals(first.get("rulesetRevision").asText(), startup.getFirst().get("resource_id"));
+            assertEquals(first.get("policyRevision").asText(), detail(startup.getFirst()).get("policyRevision").asText());
+            assertEquals("startup", detail(startup.getFirst()).get("trigger").asText());
+
+            double activations = counter("safe_updater_policy_activations_total", "trigger=\"api\"");
+            double failures = counter("safe_updater_policy_activation_failures_total", "trigger=\"api\"");
+            long events = rulesetEvents();
+            Http.Response same = reload("alice");
+            assertEquals(200, same.status(), same.body());
+            assertEquals("startup", same.json().get("active").get("trigger").asText(), "nothing was activated");
+            assertEquals(first.get("activatedAt"), same.json().get("active").get("activatedAt"));
+            assertEquals(events, rulesetEvents(), "a no-op reload writes no audit event");
+            assertEquals(activations, counter("safe_updater_policy_activations_total", "trigger=\"api\""));
+
+            Files.writeString(policies.resolve("broken.yaml"), "scopes:\n  - name: x\n    maintenanceWindows:\n"
+                    + "      - Sat 02:00-06:00 Mars/Olympus\n");
+            assertEquals(422, reload("alice").status());
+            List<Map<String, Object>> refusals = audit("ruleset.refuse", since);
+            assertEquals(1, refusals.size());
+            assertEquals("api:alice", refusals.getFirst().get("actor"));
+            assertEquals(first.get("rulesetRevision").asText(), refusals.getFirst().get("resource_id"),
+                    "the rule files it tried");
+            JsonNode refusal = detail(refusals.getFirst());
+            assertEquals("api", refusal.get("trigger").asText());
+            assertEquals(1, refusal.get("errorCount").asInt());
+            assertTrue(refusal.get("errors").get(0).asText().startsWith("broken.yaml:4:9: unknown time zone"),
+                    refusal.toString());
+            assertEquals(first.get("policyRevision").asText(), refusal.get("activePolicyRevision").asText());
+            assertEquals(failures + 1, counter("safe_updater_policy_activation_failures_total", "trigger=\"api\""));
+
+            Http.Response again = reload("bob");
+            assertEquals(422, again.status(), "the same broken files are refused again");
+            assertTrue(again.json().get("detail").asText().contains("broken.yaml:4:9"), again.body());
+            assertEquals(1, audit("ruleset.refuse", since).size(), "but that is not a new refusal");
+            assertEquals(failures + 1, counter("safe_updater_policy_activation_failures_total", "trigger=\"api\""));
+
+            Files.writeString(policies.resolve("broken.yaml"), "scopes:\n  - name: x\n    maintenanceWindows:\n"
+                    + "      - Sat 02:00-06:00 Europe/Berlin\n");
+            Http.Response fixed = reload("bob");
+            assertEquals(200, fixed.status(), fixed.body());
+            List<Map<String, Object>> activated = audit("ruleset.activate", since);
+            assertEquals(2, activated.size());
+            assertEquals("api:bob", activated.get(1).get("actor"));
+            JsonNode d = detail(activated.get(1));
+            assertEquals(fixed.json().get("active").get("policyRevision").asText(), d.get("policyRevision").asText());
+            assertEquals(first.get("policyRevision").asText(), d.get("previousPolicyRevision").asText());
+            assertEquals(activations + 1, counter("safe_updater_policy_activations_total", "trigger=\"api\""));
+            assertEquals(200, reload("bob").status());
+            assertEquals(2, audit("ruleset.activate", since).size(), "and again: nothing new");
+        }
+
+        @Test
+        void whatIfEvaluationsAreCountedAndLoggedApartFromDecisions() throws Exception {
+            serve();
+            for (String outcome : List.of("APPROVE", "HOLD", "REJECT")) {
+                Http.Response m = http.send(http.request("/observe/metrics").header("Accept", "text/plain").GET());
+                assertTrue(metric(m.body(), "safe_updater_evaluations_total{").stream()
+                        .anyMatch(l -> l.contains("outcome=\"" + outcome + "\"")), "present from the start");
+                assertTrue(metric(m.body(), "safe_updater_decisions_total{").stream()
+                        .anyMatch(l -> l.contains("outcome=\"" + outcome + "\"")), "present from the start");
+            }
+            double evaluations = counter("safe_updater_evaluations_total", "outcome=\"HOLD\"");
+            double decisions = counter("safe_updater_decisions_total", "outcome=\"HOLD\"");
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger("safeupdater");
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logs.start();
+            logger.addAppender(logs);
+            ch.qos.logback.classic.Level level = logger.getLevel();
+            logger.setLevel(ch.qos.logback.classic.Level.INFO); // as serve logs (one-shot commands in this JVM lower it)
+            try {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(200, http.postJson("/api/v1/evaluate", "{\"namespace\":\"aged\",\"image\":"
+                            + "\"ghcr.io/acme/web\",\"currentTag\":\"1.0.0\",\"candidateTag\":\"1.0.1\"}").status());
+                }
+                assertEquals(evaluations + 3, counter("safe_updater_evaluations_total", "outcome=\"HOLD\""));
+                assertEquals(decisions, counter("safe_updater_decisions_total", "outcome=\"HOLD\""),
+                        "what-ifs are not decisions");
+                assertTrue(logs.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(
+                        ch.qos.logback.classic.Level.INFO) && e.getFormattedMessage().contains("1.0.1")),
+                        "no INFO line for a what-if");
+
+                long id = asset("aged", "store");
+                assertEquals("HOLD", decide(id, "1.0.1").get("outcome").asText());
+                assertEquals(decisions + 1, counter("safe_updater_decisions_total", "outcome=\"HOLD\""));
+                assertEquals(evaluations + 3, counter("safe_updater_evaluations_total", "outcome=\"HOLD\""));
+                assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+                        && e.getLoggerName().equals("safeupdater.decisions")).count(), "one INFO line per decision");
+            } finally {
+                logger.detachAppender(logs);
+                logger.setLevel(level);
+            }
         }
 
         @Test
@@ -261,8 +418,8 @@ class PolicyApiTest {
                     e.get("reasons").toString());
             assertEquals("aged", e.get("scope").get("name").asText());
             assertEquals("namespace \"aged\" matches \"aged\"", e.get("scope").get("because").get(0).asText());
-            assertEquals("everything (priority -1, " + policies.resolve("test.yaml") + ":14)",
-                    e.get("scope").get("alsoMatched").get(0).asText());
+            assertEquals("everything (priority -1, test.yaml:14)", e.get("scope").get("alsoMatched").get(0).asText());
+            assertEquals("test.yaml", e.get("scope").get("file").asText());
             assertEquals("3650d", e.get("scope").get("settings").get("minReleaseAge").asText());
             assertEquals(2, e.get("firedRules").size());
             JsonNode young = e.get("firedRules").get(1);

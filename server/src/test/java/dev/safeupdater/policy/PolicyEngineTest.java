@@ -1,6 +1,7 @@
 package dev.safeupdater.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -88,7 +89,7 @@ class PolicyEngineTest {
         List<String> errors = e.messages().stream().map(RuleMessage::toString).toList();
         assertEquals(2, errors.size(), errors.toString());
         assertTrue(errors.get(0).contains("duplicate rule name \"change-within-allow\""), errors.toString());
-        assertTrue(errors.get(1).startsWith(policies.resolve("zz.yaml") + ":3:20: minReleaseAge"), errors.toString());
+        assertTrue(errors.get(1).startsWith("zz.yaml:3:20: minReleaseAge"), errors.toString());
 
         assertSame(good, engine.snapshot().orElseThrow(), "the active set is untouched");
         assertEquals(NOW, engine.lastFailure().orElseThrow().at());
@@ -109,6 +110,51 @@ class PolicyEngineTest {
     }
 
     @Test
+    void reloadingTheActiveFilesActivatesNothingAndARepeatedRefusalIsNotANewOne() throws Exception {
+        PolicyEngine engine = engine(false);
+        PolicyEngine.Reload first = engine.reloadIfChanged("test");
+        assertTrue(first.activated());
+        PolicyEngine.Reload same = engine.reloadIfChanged("test");
+        assertFalse(same.activated(), "the same files again: a no-op");
+        assertSame(first.snapshot(), same.snapshot());
+
+        Path broken = policies.resolve("zz.yaml");
+        Files.writeString(broken, "scopes:\n  - name: x\n    minReleaseAge: soon\n");
+        RuleSetException refused = assertThrows(RuleSetException.class, () -> engine.reloadIfChanged("test"));
+        assertFalse(refused.repeated());
+        PolicyEngine.ActivationFailure failure = engine.lastFailure().orElseThrow();
+        assertEquals(first.snapshot().rules().revision(), failure.rulesetRevision());
+        assertNotEquals(first.snapshot().policies().revision(), failure.policyRevision());
+        RuleSetException again = assertThrows(RuleSetException.class, () -> engine.reloadIfChanged("test"));
+        assertTrue(again.repeated(), "the same broken files again: refused, but not a new refusal");
+        assertEquals(refused.messages(), again.messages());
+        assertSame(failure, engine.lastFailure().orElseThrow());
+
+        Files.delete(broken);
+        PolicyEngine.Reload reverted = engine.reloadIfChanged("test");
+        assertFalse(reverted.activated(), "back to the active files: nothing to activate");
+        assertSame(first.snapshot(), reverted.snapshot());
+        Files.writeString(broken, "scopes:\n  - name: x\n    minReleaseAge: soon\n");
+        assertFalse(assertThrows(RuleSetException.class, () -> engine.reloadIfChanged("test")).repeated(),
+                "broken again after another attempt: a new refusal");
+
+        Files.writeString(broken, "scopes:\n  - name: x\n    minReleaseAge: 1d\n");
+        PolicyEngine.Reload fixed = engine.reloadIfChanged("test");
+        assertTrue(fixed.activated());
+        assertSame(first.snapshot().rules(), fixed.snapshot().rules(), "unchanged rule files are not compiled again");
+    }
+
+    @Test
+    void withRequiredTestsAnEditedTestFileIsANewAttempt() throws Exception {
+        PolicyEngine engine = engine(true);
+        assertTrue(engine.reloadIfChanged("test").activated());
+        assertFalse(engine.reloadIfChanged("test").activated());
+        Path cases = policies.resolve("tests/shipped-rules.yaml");
+        Files.writeString(cases, Files.readString(cases) + "# reviewed\n");
+        assertTrue(engine.reloadIfChanged("test").activated(), "the tests that gate the set changed");
+    }
+
+    @Test
     void requiredOwnerTestsGateActivation() throws Exception {
         PolicyEngine engine = engine(true);
         PolicySnapshot s = engine.reload("test");
@@ -120,6 +166,8 @@ class PolicyEngineTest {
         assertTrue(e.getMessage().contains("policy.require-tests is on and the owner tests did not pass"), e.getMessage());
         assertTrue(e.getMessage().contains("test case \"a minor update in prod waits for a human\" failed: outcome:"
                 + " expected HOLD, got APPROVE"), e.getMessage());
+        assertTrue(e.messages().stream().skip(1).allMatch(m -> m.file().equals("tests/shipped-rules.yaml")),
+                "test files are named within the policies directory: " + e.messages());
         assertSame(s, engine.snapshot().orElseThrow());
         // without the gate the same set activates
         assertEquals(ChangeLevel.MINOR, engine(false).reload("test").policies().scope("prod").orElseThrow().allow());

@@ -21,7 +21,7 @@ import dev.safeupdater.model.Outcome;
 import dev.safeupdater.testing.TestPaths;
 import org.junit.jupiter.api.Test;
 
-/** What refuses a rule set (with file:line:column), and the constraint JIT decision (STACK.md D1). */
+/** What refuses a rule set (with file:line:column), and the constraint JIT decision (custom operators, Drools 10.2). */
 class RuleCompilerTest {
     static final String HEADER = "package t;\nimport dev.safeupdater.model.*;\n"
             + "global dev.safeupdater.policy.Verdict verdict;\n";
@@ -86,14 +86,14 @@ class RuleCompilerTest {
         compile("a.drl", HEADER + "import dev.safeupdater.model.ChangeType;\n"
                 + rule("a", "$c : Candidate( changeType == ChangeType.MAJOR, image == \"nginx\", currentPrerelease"
                 + " == false, labels[\"tier\"] == \"web\", releaseTime != null )")
-                + rule("b", "$c : Candidate( changeType == \"MAJOR\" )"));
+                + rule("b", "$c : Candidate( changeType in (ChangeType.MAJOR, ChangeType.MINOR) )"));
     }
 
     @Test
     void duplicateRuleNamesAcrossFilesRefuseTheWholeSet() {
         List<String> errors = refused("a.drl", HEADER + rule("same", "$c : Candidate()"),
                 "b.drl", HEADER + "\n\n" + rule("same", "$c : Candidate()"));
-        assertEquals(List.of("rules/b.drl:6:0: duplicate rule name \"same\" (first defined at rules/a.drl:4)"),
+        assertEquals(List.of("rules/b.drl:6:1: duplicate rule name \"same\" (first defined at rules/a.drl:4)"),
                 errors);
     }
 
@@ -118,11 +118,15 @@ class RuleCompilerTest {
                 .getMessage().contains("rules directory does not exist"));
     }
 
-    /** The worked examples of docs/policy-authoring.md compile together with the shipped rules. */
+    /**
+     * The worked examples of docs/policy-authoring.md compile together with the shipped rules: the rule examples with
+     * the imports the page lists, and each complete file exactly as written.
+     */
     @Test
     void theDocumentedExamplesCompile() throws Exception {
         String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
-        StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n");
+        StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n")
+                .append("import dev.safeupdater.policy.History.Failure;\n");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("```\\n(rule \"[\\s\\S]*?\\nend)\\n```")
                 .matcher(doc);
         int examples = 0;
@@ -130,16 +134,120 @@ class RuleCompilerTest {
             drl.append(m.group(1)).append("\n\n");
             examples++;
         }
-        assertEquals(4, examples, "one worked example per fact");
+        assertEquals(5, examples, "the rule examples of the facts");
         Map<String, byte[]> files = new TreeMap<>(Map.of("examples.drl", drl.toString().getBytes(StandardCharsets.UTF_8),
                 "default.drl", java.nio.file.Files.readAllBytes(TestPaths.rules().resolve("default.drl"))));
+        java.util.regex.Matcher whole = java.util.regex.Pattern.compile("```drl\\n(package [\\s\\S]*?)```")
+                .matcher(doc);
+        int complete = 0;
+        while (whole.find()) {
+            files.put("file" + ++complete + ".drl", whole.group(1).getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(1, complete, "the complete new file");
         RuleSet set = compiler.compile(files, "docs");
-        assertEquals(15, set.ruleNames().size());
+        assertEquals(11 + 5 + 2, set.ruleNames().size());
+        assertTrue(set.ruleNames().containsAll(List.of("sandbox-namespaces-never", "majors-after-a-rollback",
+                "rolled-back-version-recently")), set.ruleNames().toString());
         assertFalse(set.constraintJit(), "the database example uses str[endsWith]");
     }
 
+    /** The owner test example of docs/policy-authoring.md is a valid test file, and passes against the shipped set. */
+    @Test
+    void theDocumentedOwnerTestExamplePasses() throws Exception {
+        String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\\n(defaults:[\\s\\S]*?)```").matcher(doc);
+        assertTrue(m.find(), "the owner test example");
+        List<PolicyTestCase> cases = new ArrayList<>();
+        List<RuleMessage> problems = new ArrayList<>();
+        PolicyTests.parseFile("example.yaml", m.group(1).getBytes(StandardCharsets.UTF_8), cases, problems);
+        assertEquals(List.of(), problems);
+        PolicyTestReport report = PolicyTests.run(compiler.compile(TestPaths.rules()),
+                PolicyParser.parse(TestPaths.policies()), cases, problems, new dev.safeupdater.execution.Candidates());
+        assertTrue(report.ok(), report.cases().toString());
+    }
+
+    /** Item by item, what Drools reports and where the owner must look: one message each, at line and column. */
+    @Test
+    void parserErrorsAreOneMessageAtTheTrueColumnWithTheLine() {
+        List<String> errors = refused("a.drl", HEADER + "rule \"r\"\nwhen\n    $c : Candidate( image == )\nthen\nend\n");
+        assertEquals(List.of("rules/a.drl:6:30: no viable alternative at input ')' in rule \"r\":"
+                + " `$c : Candidate( image == )`"), errors);
+    }
+
+    @Test
+    void javaErrorsInConsequencesAreAtTheirOwnLineAndColumn() {
+        List<String> errors = refused("a.drl", HEADER + "rule \"r\"\nwhen\n    $c : Candidate( )\nthen\n"
+                + "    String s = $c.image();\n\n    verdict.hold($c, s.foo());\nend\n"
+                + "rule \"one-line\" when $c : Candidate() then verdict.hold($c, 5); end\n");
+        assertEquals(List.of(
+                "rules/a.drl:10:24: rule \"r\": The method foo() is undefined for the type String:"
+                        + " `verdict.hold($c, s.foo());`",
+                "rules/a.drl:12:52: rule \"one-line\": The method hold(Candidate, String) in the type Verdict is not"
+                        + " applicable for the arguments (Candidate, int): `rule \"one-line\" when $c : Candidate()"
+                        + " then verdict.hold($c, 5); end`"), errors);
+    }
+
+    @Test
+    void expressionErrorsAreAtTheConstraintNotAtLineMinusOne() {
+        List<String> errors = refused("a.drl", HEADER
+                + rule("unbound", "$c : Candidate( image == $x )")
+                + rule("no-property", "$c : Candidate( colour == \"red\" )")
+                + rule("three-reports", "$c : Candidate( labels[\"x\"].foo() == 1 )")
+                + rule("bad-from", "$c : Candidate( )\n    $f : dev.safeupdater.policy.History.Failure( ) from $c.bar")
+                + rule("bad-regex", "$c : Candidate( image matches \"x[\" )")
+                + rule("bad-operator", "$c : Candidate( image str[startsWit] \"x\" )"));
+        assertEquals(List.of(
+                "rules/a.drl:6:21: rule \"unbound\": `image == $x`: $x is not bound: no pattern or constraint before"
+                        + " this one binds it (write e.g. $x : Candidate() first)",
+                "rules/a.drl:12:21: rule \"no-property\": `colour == \"red\"`: Candidate has no property or method"
+                        + " \"colour\"",
+                "rules/a.drl:18:21: rule \"three-reports\": `labels[\"x\"].foo()`: String has no property or method"
+                        + " \"foo\"",
+                "rules/a.drl:25:57: rule \"bad-from\": `$c.bar`: Candidate has no property or method \"bar\"",
+                "rules/a.drl:31:21: rule \"bad-regex\": `image matches \"x[\"`: bad regular expression",
+                "rules/a.drl:37:27: rule \"bad-operator\": `image str[startsWit] \"x\"` uses str[startsWit]: str takes"
+                        + " startsWith, endsWith or length"), errors);
+    }
+
+    @Test
+    void aMissingImportIsOneMessageAtTheImport() {
+        List<String> errors = refused("a.drl", "package t;\nimport dev.safeupdater.model.Scope;\n"
+                + "global dev.safeupdater.policy.Verdict verdict;\n"
+                + "rule \"r\" when $s : Scope( ) then verdict.hold($s.candidate(), \"x\"); end\n");
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:2:1: import dev.safeupdater.model.Scope: no such class"
+                + " (did you mean dev.safeupdater.policy.Scope? the fact types are dev.safeupdater.model.Candidate,"),
+                errors.getFirst());
+    }
+
+    @Test
+    void anUnknownFactTypeNamesTheFactTypesAndItsConsequenceIsNotBlamedToo() {
+        List<String> errors = refused("a.drl", HEADER + rule("r", "$c : Candidat( )"));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("rules/a.drl:6:10: rule \"r\": unknown fact type \"Candidat\" (is it"
+                + " imported? the fact types are dev.safeupdater.model.Candidate, dev.safeupdater.model.ChangeType,"
+                + " dev.safeupdater.policy.Scope, dev.safeupdater.policy.AssetHistory, dev.safeupdater.policy.Clock,"),
+                errors.getFirst());
+    }
+
+    @Test
+    void theVerdictGlobalWithAnotherTypeIsRefusedAtItsDeclaration() {
+        List<String> errors = refused("a.drl", "package t;\nimport dev.safeupdater.model.*;\n\n"
+                + "global java.util.List verdict;\nrule \"r\" when $c : Candidate() then end\n");
+        assertEquals(List.of("rules/a.drl:4:1: global \"verdict\" must have type dev.safeupdater.policy.Verdict, not"
+                + " java.util.List: `global java.util.List verdict;`"), errors);
+    }
+
+    @Test
+    void metadataEscapesAreReadAsJavaReadsThem() throws Exception {
+        RuleSet set = compile("a.drl", HEADER + "rule \"r\"\n    @description(\"say \\\"true\\\" \\\\ twice\")\n"
+                + "    @owner('ops')\nwhen\n    $c : Candidate()\nthen\n    verdict.hold($c, \"x\");\nend\n");
+        org.kie.api.definition.rule.Rule rule = set.kieBase().getRule("t", "r");
+        assertEquals(Map.of("description", "say \"true\" \\ twice", "owner", "ops"), Verdict.readMetadata(rule));
+    }
+
     /**
-     * STACK.md D1: with the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
+     * With the constraint JIT on, Drools 10.2 throws NoSuchMethodError after ~20 evaluations of a
      * constraint using a custom operator. A set using one gets the JIT off, and keeps deciding correctly.
      */
     @Test
