@@ -13,15 +13,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.safeupdater.api.ApiRouting;
+import dev.safeupdater.execution.ApplyOptions;
+import dev.safeupdater.execution.Appliers;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.NotificationService;
+import dev.safeupdater.execution.PinService;
 import dev.safeupdater.execution.PolicyService;
+import dev.safeupdater.execution.Rollouts;
+import dev.safeupdater.execution.RunExecutor;
+import dev.safeupdater.execution.RunPlanner;
 import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.execution.TagService;
 import dev.safeupdater.execution.VersionService;
+import dev.safeupdater.inventory.DockerSource;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.inventory.InventorySource;
 import dev.safeupdater.model.NotificationRoutes;
@@ -43,7 +50,10 @@ import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
 import dev.safeupdater.store.NotificationStore;
+import dev.safeupdater.rollout.DockerApplier;
+import dev.safeupdater.store.PinStore;
 import dev.safeupdater.store.RuleSetAuditStore;
+import dev.safeupdater.store.RunStore;
 import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -141,7 +151,36 @@ public final class Application implements AutoCloseable {
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications);
+                policyAdmin, notifications, rollouts(settings, db, sources, assets, policy, decide, clock));
+    }
+
+    /**
+     * Update runs: the planner (hooked to stored decisions), the executor over the appliers of the configured sources
+     * (started by {@link #start} when {@code apply.enabled}), pins.
+     */
+    static Rollouts rollouts(Settings settings, Database db, List<InventorySource> sources, AssetStore assets,
+                             PolicyEngine policy, DecisionService decide, Clock clock) {
+        ApplyOptions options = applyOptions(settings);
+        RunStore runs = new RunStore(db);
+        RunPlanner planner = new RunPlanner(runs, assets, options.enabled(), clock);
+        decide.planTo(planner);
+        Appliers appliers = new Appliers();
+        for (InventorySource source : sources) {
+            if (source instanceof DockerSource docker) {
+                appliers.register("docker", docker.engine(), new DockerApplier(docker.connection(),
+                        settings.duration("verify.stable-for"), settings.duration("apply.pull-timeout"),
+                        options.maxConcurrent() + 2));
+            }
+        }
+        RunExecutor executor = new RunExecutor(runs, assets, appliers, policy, decide, options, clock);
+        return new Rollouts(planner, executor, new PinService(new PinStore(db), clock));
+    }
+
+    /** The {@code apply.*} and {@code verify.timeout} settings. */
+    static ApplyOptions applyOptions(Settings settings) {
+        return new ApplyOptions(settings.getBoolean("apply.enabled"), settings.getInt("apply.max-concurrent"),
+                settings.getInt("apply.max-per-namespace"), settings.duration("apply.lease"),
+                settings.duration("apply.poll-interval"), settings.duration("verify.timeout"));
     }
 
     /**
@@ -307,6 +346,10 @@ public final class Application implements AutoCloseable {
         if (services.notifications() != null) {
             services.notifications().start();
         }
+        if (services.rollouts() != null && services.rollouts().executor() != null
+                && services.rollouts().planner().enabled()) {
+            services.rollouts().executor().start();
+        }
         return new Application(services, server);
     }
 
@@ -327,6 +370,9 @@ public final class Application implements AutoCloseable {
     public void close() {
         if (services.policyAdmin() != null) {
             services.policyAdmin().close();
+        }
+        if (services.rollouts() != null && services.rollouts().executor() != null) {
+            services.rollouts().executor().close();
         }
         server.stop();
         if (services.tags() != null) {

@@ -76,7 +76,19 @@ public final class Settings {
                     "Delay before the first retry of a delivery; doubled after each failed attempt, at most 1 h."),
             new Key("notifications.timeout-ms", "10000", false,
                     "Time one webhook attempt may take (connect, send, answer)."),
-            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."));
+            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."),
+            // applying updates (docs/rollout.md)
+            new Key("apply.enabled", "false", false, "true: every APPROVE decision of an enforce-mode scope becomes"
+                    + " an update run that serve applies; false: decide only, change nothing."),
+            new Key("apply.max-concurrent", "10", false, "Update runs worked on at once, across all replicas."),
+            new Key("apply.max-per-namespace", "2", false, "Update runs at once in one namespace."),
+            new Key("apply.lease", "60s", false, "How long a replica's claim on a run holds without renewal (renewed"
+                    + " every third of it); an expired run is taken over."),
+            new Key("apply.poll-interval", "2s", false, "How often due runs are claimed and expired leases taken over."),
+            new Key("apply.pull-timeout", "5m", false, "Docker: how long pulling the new image may take."),
+            new Key("verify.stable-for", "30s", false, "Docker, without a HEALTHCHECK: how long the new container must"
+                    + " run without a restart to count as healthy."),
+            new Key("verify.timeout", "5m", false, "How long health verification of an update may take."));
 
     private final Map<String, String> values;
     private final Path workDir;
@@ -153,6 +165,22 @@ public final class Settings {
         return f.isBlank() ? null : workDir.resolve(f);
     }
 
+    /** A duration setting such as {@code 30s}, {@code 5m}, {@code 1h}, {@code 500ms}. */
+    public java.time.Duration duration(String key) {
+        String v = get(key).strip();
+        var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("must be a duration such as 500ms, 30s, 5m or 1h, not \"" + v + "\"");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+    }
+
     /** A true/false setting. */
     public boolean getBoolean(String key) {
         return Boolean.parseBoolean(get(key));
@@ -185,7 +213,19 @@ public final class Settings {
         checkInt(problems, "notifications.backoff-ms", 10, 3_600_000);
         checkInt(problems, "notifications.timeout-ms", 100, 300_000);
         checkInt(problems, "notifications.parallel", 1, 64);
-        for (String key : List.of("policy.require-tests", "policy.watch")) {
+        checkInt(problems, "apply.max-concurrent", 1, 1000);
+        checkInt(problems, "apply.max-per-namespace", 1, 1000);
+        for (String key : List.of("apply.lease", "apply.poll-interval", "apply.pull-timeout", "verify.stable-for",
+                "verify.timeout")) {
+            try {
+                if (!duration(key).isPositive()) {
+                    problems.add(key + " must be positive");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(key + ": " + e.getMessage());
+            }
+        }
+        for (String key : List.of("policy.require-tests", "policy.watch", "apply.enabled")) {
             String v = values.get(key).strip().toLowerCase(Locale.ROOT);
             if (!v.equals("true") && !v.equals("false")) {
                 problems.add(key + " must be true or false, not \"" + values.get(key) + "\"");

@@ -51,6 +51,7 @@ public final class DecisionService {
     private final Clock clock;
     private final DecisionLog log = new DecisionLog();
     private volatile Notifier notifier = Notifier.NONE;
+    private volatile RunPlanner planner;
 
     /** {@code assets} and {@code decisions} may be null for in-process evaluation without a database. */
     public DecisionService(PolicyEngine policy, AssetStore assets, DecisionStore decisions, Clock clock) {
@@ -134,6 +135,10 @@ public final class DecisionService {
                 e.mode().name(), inputs(e), actor, now));
         log.record(e, assetId, stored.id(), true);
         HeldForApproval.event(asset, stored, e).ifPresent(notifier::publish);
+        RunPlanner p = planner;
+        if (p != null) {
+            p.enqueueApproved(List.of(stored)); // a run only for APPROVE in enforce mode, when apply.enabled
+        }
         return stored;
     }
 
@@ -266,6 +271,11 @@ public final class DecisionService {
         } catch (IllegalArgumentException e) {
             return ReleaseTimeSource.UNKNOWN;
         }
+    }
+
+    /** Stored decisions are handed to {@code planner}, which queues update runs for the approved ones. */
+    public void planTo(RunPlanner planner) {
+        this.planner = planner;
     }
 
     /** Stored decisions held for approval are announced to {@code notifier} (none by default). */

@@ -16,12 +16,10 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.platform.DockerConnection;
 
 /**
  * The containers of one Docker engine (unix socket, or TCP with optional TLS). One asset slot per container: kind
@@ -142,24 +140,15 @@ public final class DockerSource implements InventorySource {
 
     private DockerClient open() throws SourceException {
         try {
-            DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                    .withDockerHost(host)
-                    .withDockerTlsVerify(tlsVerify);
-            if (certPath != null) {
-                b.withDockerCertPath(certPath.toString());
-            }
-            DefaultDockerClientConfig config = b.build();
-            ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                    .dockerHost(config.getDockerHost())
-                    .sslConfig(config.getSSLConfig())
-                    .maxConnections(4)
-                    .connectionTimeout(Duration.ofSeconds(Math.min(10, Math.max(1, timeout.toSeconds()))))
-                    .responseTimeout(timeout)
-                    .build();
-            return DockerClientImpl.getInstance(config, http);
+            return connection().open(4);
         } catch (RuntimeException e) {
             throw new SourceException(name + ": invalid Docker engine settings for " + host + ": " + rootMessage(e), e);
         }
+    }
+
+    /** How to reach this source's engine (the applier of its containers uses the same). */
+    public DockerConnection connection() {
+        return new DockerConnection(host, tlsVerify, certPath, timeout);
     }
 
     private ObservedAsset asset(InspectContainerResponse c, InspectImageResponse image, List<String> warnings) {

@@ -31,6 +31,13 @@ public interface Applier {
     /** Waits until the workload is healthy on the new version or {@code timeout} passes. Never throws for ill health. */
     Health verify(Change change, Duration timeout) throws RolloutException;
 
+    /**
+     * After a successful verification: removes what was kept for a rollback (Docker: the old, stopped container).
+     * Idempotent: after a crash it may be called again. Platforms that keep nothing do nothing.
+     */
+    default void finish(Change change) throws RolloutException {
+    }
+
     /** Puts the previous version back (and its configuration, where the platform keeps it). */
     void rollback(Change change) throws RolloutException;
 

@@ -11,6 +11,7 @@ final class HistoryDao {
     private static final String FAILURES = "SELECT from_tag, to_tag, to_digest, state,"
             + " COALESCE(finished_at, updated_at) AS at, error FROM update_run"
             + " WHERE asset_id = :asset AND state IN ('FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED')"
+            + " AND superseded = FALSE" // a run that was no longer approved when due changed nothing (V9)
             + " AND COALESCE(finished_at, updated_at) >= :since ORDER BY id DESC LIMIT :limit";
 
     private static final String PINS = "SELECT tag, digest, reason, created_by, created_at FROM pin"
