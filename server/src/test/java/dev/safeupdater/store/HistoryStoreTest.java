@@ -111,11 +111,11 @@ class HistoryStoreTest {
         @Test
         void failuresInTheWindowPinsInForceAndTheLastSuccessfulUpdate() {
             long id = asset("hist-" + kind);
-            long d = decide(id, "1.0.1", null, "ENFORCE", "prod").id();
-            run(id, d, "1.0.1", "SUCCEEDED", now.minusSeconds(86400 * 3));
-            run(id, d, "1.0.2", "ROLLED_BACK", now.minusSeconds(3600));
-            run(id, d, "1.0.3", "FAILED", now.minusSeconds(86400 * 10));
-            run(id, d, "1.0.4", "SUCCEEDED", now.minusSeconds(86400 * 2));
+            // one decision per run (a decision becomes at most one run, V9)
+            run(id, decide(id, "1.0.1", null, "ENFORCE", "prod").id(), "1.0.1", "SUCCEEDED", now.minusSeconds(86400 * 3));
+            run(id, decide(id, "1.0.2", null, "ENFORCE", "prod").id(), "1.0.2", "ROLLED_BACK", now.minusSeconds(3600));
+            run(id, decide(id, "1.0.3", null, "ENFORCE", "prod").id(), "1.0.3", "FAILED", now.minusSeconds(86400 * 10));
+            run(id, decide(id, "1.0.4", null, "ENFORCE", "prod").id(), "1.0.4", "SUCCEEDED", now.minusSeconds(86400 * 2));
             pin(id, "1.0.2", null, null, null);
             pin(id, "1.0.5", null, now.minusSeconds(1), null);
             pin(id, "1.0.6", null, null, now.minusSeconds(1));
