@@ -72,6 +72,20 @@ public final class KubernetesSource implements InventorySource {
         return connection;
     }
 
+    /**
+     * The connection of every Kubernetes source among {@code sources}, by cluster name (unique among Kubernetes
+     * sources; the assets' {@code cluster}): what {@code rollout.KubernetesAppliers} builds its appliers from.
+     */
+    public static Map<String, KubernetesConnection> connectionsByCluster(List<? extends InventorySource> sources) {
+        Map<String, KubernetesConnection> byCluster = new LinkedHashMap<>();
+        for (InventorySource s : sources) {
+            if (s instanceof KubernetesSource k) {
+                byCluster.put(k.cluster(), k.connection());
+            }
+        }
+        return byCluster;
+    }
+
     /** Whether this source was configured to be watched between scans. */
     public boolean watchEnabled() {
         return watchEnabled;
