@@ -58,9 +58,12 @@ public final class KubernetesApplier implements Applier {
     /** On the workload: the run whose change was rolled back last. */
     public static final String ROLLED_BACK_ANNOTATION = "safe-updater.io/rolled-back-run";
     static final String SOURCE = "kubernetes";
-    /** Waiting reasons that do not heal by waiting: the new template cannot run. */
-    static final Set<String> FATAL_WAITING = Set.of("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
-            "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+    /**
+     * Waiting reasons that do not heal by waiting: the new template cannot run. Not the first-attempt reasons
+     * ({@code ErrImagePull}, {@code CreateContainerError}), which a retry may clear; they turn into a back-off.
+     */
+    static final Set<String> FATAL_WAITING = Set.of("CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName",
+            "CreateContainerConfigError", "RunContainerError");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Patches refused for another reason than the image (a status update moved the resourceVersion) are retried. */
     private static final int PATCH_ATTEMPTS = 4;

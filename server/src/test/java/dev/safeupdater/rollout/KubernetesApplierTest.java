@@ -331,6 +331,25 @@ class KubernetesApplierTest {
     }
 
     @Test
+    void aPatchRefusedOnlyBecauseTheStatusMovedIsReadAgainAndRetried() throws Exception {
+        workload("Deployment", "web", 2);
+        Change change = change(56, "Deployment", "web");
+        Deployment stale = live(Deployment.class, "web");
+        rolledOut("web", 2); // the controller writes status between the applier's read and its patch
+        cluster.server().expect().get().withPath("/apis/apps/v1/namespaces/shop/deployments/web")
+                .andReturn(200, stale).once();
+        int patchesBefore = cluster.patches().size();
+
+        applier.apply(change);
+
+        assertEquals(2, cluster.patches().size() - patchesBefore, "refused on the resourceVersion, then applied");
+        Deployment d = live(Deployment.class, "web");
+        assertEquals(NEW, image(d, "app"));
+        assertEquals(2, d.getMetadata().getGeneration());
+        assertEquals(Applier.Landing.APPLIED, applier.landed(change));
+    }
+
+    @Test
     void landedTellsThisRunsChangeFromSomebodyElses() throws Exception {
         workload("Deployment", "web", 1);
         Change mine = change(47, "Deployment", "web");
