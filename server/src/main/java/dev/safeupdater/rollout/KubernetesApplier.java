@@ -264,7 +264,8 @@ public final class KubernetesApplier implements Applier {
         if (!metadataExists) {
             ObjectNode meta = op(ops, "add", metadataPath).putObject("value");
             meta.putObject("annotations").put(key, value);
-        } else if (annotations == null) {
+        } else if (annotations == null || annotations.isEmpty()) {
+            // fabric8 reads an absent map as empty: create it (replacing an empty one loses nothing)
             op(ops, "add", metadataPath + "/annotations").putObject("value").put(key, value);
         } else {
             op(ops, "add", metadataPath + "/annotations/" + pointer(key)).put("value", value);

@@ -43,6 +43,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,18 +165,36 @@ class KubernetesApplierTest {
                 .orElseThrow(() -> new AssertionError("no check " + name + " in " + health.checks()));
     }
 
+    /**
+     * The mock creates missing parents of a JSON patch path; a real API server refuses an {@code add} whose parent
+     * does not exist. Checks every operation of {@code patch} against the object as it was before.
+     */
+    private static void strictlyApplicable(JsonNode patch, HasMetadata before) throws Exception {
+        JsonNode doc = JSON.readTree(Serialization.asJson(before));
+        for (JsonNode op : patch) {
+            String path = op.path("path").asText();
+            String parent = path.substring(0, path.lastIndexOf('/'));
+            String what = op.path("op").asText();
+            JsonNode target = doc.at(what.equals("add") ? parent : path);
+            assertFalse(target.isMissingNode(), what + " " + path + ": no such place in " + doc);
+        }
+    }
+
     @Test
     void aGoodDeploymentRolloutIsAppliedOnceMarkedAndVerifiedByItsOwnStatus() throws Exception {
-        workload("Deployment", "web", 3);
+        HasMetadata created = workload("Deployment", "web", 3);
         Change change = change(41, "Deployment", "web");
         applier.preflight(change);
         assertEquals(Applier.Landing.NOT_APPLIED, applier.landed(change));
         long before = live(Deployment.class, "web").getMetadata().getGeneration();
 
+        int patchesBefore = cluster.patches().size();
         applier.apply(change);
 
         Deployment d = live(Deployment.class, "web");
         assertEquals(NEW, image(d, "app"));
+        assertEquals(1, cluster.patches().size() - patchesBefore);
+        strictlyApplicable(JSON.readTree(cluster.patches().get(patchesBefore).body()), created);
         assertEquals("envoy:1.30", image(d, "proxy"), "only the change's container is touched");
         assertEquals("41", d.getMetadata().getAnnotations().get(KubernetesApplier.RUN_ANNOTATION));
         assertEquals("shop", d.getMetadata().getAnnotations().get("team"), "other annotations are kept");
@@ -276,7 +295,10 @@ class KubernetesApplierTest {
         workload("Deployment", "web", 2);
         Change change = change(45, "Deployment", "web");
         applier.apply(change);
+        Deployment applied = live(Deployment.class, "web");
+        int patchesBefore = cluster.patches().size();
         applier.rollback(change);
+        strictlyApplicable(JSON.readTree(cluster.patches().get(patchesBefore).body()), applied);
 
         Deployment d = live(Deployment.class, "web");
         assertEquals(OLD, image(d, "app"));
@@ -428,7 +450,10 @@ class KubernetesApplierTest {
         workload("CronJob", "report", 0);
         Change change = change(51, "CronJob", "report");
         applier.preflight(change);
+        CronJob before = live(CronJob.class, "report");
+        int patchesBefore = cluster.patches().size();
         applier.apply(change);
+        strictlyApplicable(JSON.readTree(cluster.patches().get(patchesBefore).body()), before);
         CronJob cron = live(CronJob.class, "report");
         assertEquals(NEW, image(cron, "app"));
         assertEquals("51", templateAnnotations(cron).get(KubernetesApplier.RUN_ANNOTATION));
