@@ -358,14 +358,18 @@ public final class KubernetesApplier implements Applier {
         DeploymentStatus s = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
         int replicas = orZero(d.getSpec().getReplicas(), 1);
         boolean observed = observed(d, s.getObservedGeneration(), checks);
-        for (DeploymentCondition c : s.getConditions() == null ? List.<DeploymentCondition>of() : s.getConditions()) {
+        // a condition of an older generation (an earlier failed rollout) says nothing about this one
+        for (DeploymentCondition c : !observed || s.getConditions() == null ? List.<DeploymentCondition>of()
+                : s.getConditions()) {
             if ("Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason())) {
                 checks.add(new Health.Check("progress-deadline", false, "the Deployment exceeded its progress"
                         + " deadline" + (c.getMessage() == null ? "" : ": " + c.getMessage())));
                 return State.FAILED;
             }
         }
-        checks.add(new Health.Check("progress-deadline", true, "no ProgressDeadlineExceeded condition"));
+        if (observed) {
+            checks.add(new Health.Check("progress-deadline", true, "no ProgressDeadlineExceeded condition"));
+        }
         int updated = orZero(s.getUpdatedReplicas(), 0);
         int total = orZero(s.getReplicas(), 0);
         int available = orZero(s.getAvailableReplicas(), 0);

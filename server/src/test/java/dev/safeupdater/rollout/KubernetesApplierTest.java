@@ -242,6 +242,15 @@ class KubernetesApplierTest {
         Change change = change(42, "Deployment", "web");
         applier.apply(change);
         long generation = live(Deployment.class, "web").getMetadata().getGeneration();
+        // an earlier rollout's condition, before the controller saw the new template: not this rollout's verdict
+        deploymentStatus("web", s -> s.withObservedGeneration(generation - 1).withReplicas(2).withUpdatedReplicas(1)
+                .withAvailableReplicas(2).withConditions(new DeploymentConditionBuilder().withType("Progressing")
+                        .withStatus("False").withReason("ProgressDeadlineExceeded").build()));
+        Health earlier = applier.verify(change, Duration.ofMillis(400));
+        assertFalse(earlier.healthy());
+        assertTrue(earlier.checks().stream().noneMatch(c -> c.name().equals("progress-deadline")), earlier.toString());
+        assertFalse(check(earlier, "timeout").passed());
+
         deploymentStatus("web", s -> s.withObservedGeneration(generation).withReplicas(3).withUpdatedReplicas(1)
                 .withAvailableReplicas(2).withConditions(new DeploymentConditionBuilder().withType("Progressing")
                         .withStatus("False").withReason("ProgressDeadlineExceeded")
