@@ -219,11 +219,14 @@ public final class KubernetesApplier implements Applier {
                                 + slot.kind().kind + " " + change.key().namespace() + "/" + change.key().name()
                                 + " (" + apiMessage(e) + ")", e);
                     }
-                    if (e.getCode() != 409 && e.getCode() != 422 && e.getCode() != 500) {
+                    int code = e.getCode();
+                    if (code != 0 && code != 409 && code != 422 && code != 429 && code < 500) {
                         throw new RolloutException("cannot " + what + " " + describe(change) + ": "
                                 + apiMessage(e), e);
                     }
-                    // a test operation failed: find out which one on the next round; give up after a few
+                    // a test operation failed (409/422, some servers 500), or the answer was lost (0) or the server
+                    // was busy: the next round reads what is in place (done, someone else's, or still to do); the
+                    // test operations keep a repeated patch from writing twice. Give up after a few.
                     if (attempt == PATCH_ATTEMPTS) {
                         throw new RolloutException("cannot " + what + " " + describe(change) + ": the patch was"
                                 + " refused " + attempt + " times (" + apiMessage(e) + ")", e);

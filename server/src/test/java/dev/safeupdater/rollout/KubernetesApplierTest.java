@@ -564,6 +564,20 @@ class KubernetesApplierTest {
     }
 
     @Test
+    void aBusyServerIsAskedAgainAndTheChangeWrittenOnce() throws Exception {
+        workload("Deployment", "web", 1);
+        cluster.server().expect().patch().withPath("/apis/apps/v1/namespaces/shop/deployments/web")
+                .andReturn(503, new StatusBuilder().withCode(503).withMessage("etcdserver: leader changed").build())
+                .once();
+        int patchesBefore = cluster.patches().size();
+        Change change = change(57, "Deployment", "web");
+        applier.apply(change);
+        assertEquals(2, cluster.patches().size() - patchesBefore);
+        assertEquals(2, live(Deployment.class, "web").getMetadata().getGeneration());
+        assertEquals(Applier.Landing.APPLIED, applier.landed(change));
+    }
+
+    @Test
     void imagesAreComparedAsReferencesNotAsText() {
         assertTrue(KubernetesApplier.sameImage("nginx", "docker.io/library/nginx:latest"));
         assertTrue(KubernetesApplier.sameImage("nginx:1.25", "index.docker.io/library/nginx:1.25"));
