@@ -50,7 +50,9 @@ import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
 import dev.safeupdater.store.NotificationStore;
+import dev.safeupdater.inventory.KubernetesSource;
 import dev.safeupdater.rollout.DockerApplier;
+import dev.safeupdater.rollout.KubernetesAppliers;
 import dev.safeupdater.store.PinStore;
 import dev.safeupdater.store.RuleSetAuditStore;
 import dev.safeupdater.store.RunStore;
@@ -172,6 +174,8 @@ public final class Application implements AutoCloseable {
                         options.maxConcurrent() + 2));
             }
         }
+        KubernetesAppliers.forClusters(KubernetesSource.connectionsByCluster(sources))
+                .forEach((cluster, applier) -> appliers.register("kubernetes", cluster, applier));
         RunExecutor executor = new RunExecutor(runs, assets, appliers, policy, decide, options, clock);
         return new Rollouts(planner, executor, new PinService(new PinStore(db), clock));
     }
