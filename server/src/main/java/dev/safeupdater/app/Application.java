@@ -350,9 +350,12 @@ public final class Application implements AutoCloseable {
         if (services.notifications() != null) {
             services.notifications().start();
         }
-        if (services.rollouts() != null && services.rollouts().executor() != null
-                && services.rollouts().planner().enabled()) {
-            services.rollouts().executor().start();
+        if (services.rollouts() != null && services.rollouts().executor() != null) {
+            if (services.rollouts().planner().enabled()) {
+                services.rollouts().executor().start();
+            } else {
+                services.rollouts().executor().registerMetrics(); // the run metrics exist (at 0) either way
+            }
         }
         return new Application(services, server);
     }
