@@ -67,7 +67,7 @@ public final class DockerApplier implements Applier {
         InspectContainerResponse live = inspect(c.key().name())
                 .orElseThrow(() -> new RolloutException("no container named " + c.key().name() + " on the engine"));
         String runs = live.getConfig().getImage();
-        if (!Objects.equals(runs, c.fromImage()) && !Objects.equals(runs, c.toImage())) {
+        if (!sameImage(runs, c.fromImage()) && !sameImage(runs, c.toImage())) {
             throw new RolloutException("container " + c.key().name() + " runs " + runs + ", not " + c.fromImage()
                     + ": it was changed since the decision");
         }
@@ -185,7 +185,7 @@ public final class DockerApplier implements Applier {
                 if (String.valueOf(c.runId()).equals(labels(live.get().getConfig()).get(RUN_LABEL))) {
                     return Landing.APPLIED;
                 }
-                return Objects.equals(live.get().getConfig().getImage(), c.fromImage()) ? Landing.NOT_APPLIED
+                return sameImage(live.get().getConfig().getImage(), c.fromImage()) ? Landing.NOT_APPLIED
                         : Landing.CHANGED_ELSEWHERE;
             }
             // interrupted between renaming the old container and creating the new one
@@ -339,7 +339,7 @@ public final class DockerApplier implements Applier {
                 }
                 docker.renameContainerCmd(old.get().getId()).withName(name).exec();
                 restore = old.get().getId();
-            } else if (current.isPresent() && Objects.equals(current.get().getConfig().getImage(), c.fromImage())) {
+            } else if (current.isPresent() && sameImage(current.get().getConfig().getImage(), c.fromImage())) {
                 restore = current.get().getId(); // never replaced
             } else {
                 throw new RolloutException("the previous container of " + name + " (" + c.fromImage()
@@ -353,6 +353,11 @@ public final class DockerApplier implements Applier {
         } catch (RuntimeException e) {
             throw new RolloutException("restoring container " + name + " failed: " + rootMessage(e), e);
         }
+    }
+
+    /** {@code nginx}, {@code nginx:latest} and {@code docker.io/library/nginx:latest} are the same image. */
+    private static boolean sameImage(String a, String b) {
+        return KubernetesApplier.sameImage(a, b);
     }
 
     private Optional<InspectContainerResponse> inspect(String nameOrId) {
