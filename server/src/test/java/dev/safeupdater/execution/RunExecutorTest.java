@@ -308,6 +308,37 @@ class RunExecutorTest {
                     "the sample has dry-run approvals");
         }
 
+        /** Rules or policies changed while the run waited: it is decided again before anything is touched. */
+        @Test
+        void aRunIsDecidedAgainWhenTheRulesChangedSinceItsDecision() throws InterruptedException {
+            Asset still = asset("redecide");
+            Asset trial = asset("trial"); // a dry-run scope now: the new decision is not applicable
+            Decision stale1 = decisions.append(new Decision(0, still.id(), "1.0.0", "1.0.1", null, null,
+                    ChangeType.PATCH, Outcome.APPROVE, List.of("old"), List.of(), null, "old-rules", "old-policies",
+                    "everything", "ENFORCE", Map.of(), "test", clock.instant()));
+            Decision stale2 = decisions.append(new Decision(0, trial.id(), "1.0.0", "1.0.1", null, null,
+                    ChangeType.PATCH, Outcome.APPROVE, List.of("old"), List.of(), null, "old-rules", "old-policies",
+                    "everything", "ENFORCE", Map.of(), "test", clock.instant()));
+            assertEquals(2, planner.enqueueApproved(List.of(stale1, stale2)));
+            RunRecord r1 = only(still);
+            RunRecord r2 = only(trial);
+            try (RunExecutor ex = executor(10, 2)) {
+                ex.start();
+                assertEquals("SUCCEEDED", awaitFinal(r1.id()).state());
+                RunRecord superseded = awaitFinal(r2.id());
+                assertEquals("FAILED", superseded.state());
+                assertTrue(superseded.error().contains("decided again"), superseded.error());
+            }
+            RunRecord after = runs.find(r1.id()).orElseThrow();
+            assertTrue(after.decisionId() != stale1.id(), "the run follows the new decision");
+            assertEquals(snapshot.rules().revision(), decisions.find(after.decisionId()).orElseThrow()
+                    .rulesetRevision());
+            assertEquals(0, applier.appliesOf(r2.id()), "nothing was changed");
+            var history = new HistoryStore(db.database()).history(trial.id(), "1.0.2", null,
+                    clock.instant().minusSeconds(3600), clock.instant());
+            assertTrue(history.failures().isEmpty(), "a superseded run does not start the failure cooldown");
+        }
+
         @Test
         void aFrozenScopeKeepsTheRunQueuedAndSaysWhy() throws InterruptedException {
             Asset a = asset("frozen");
