@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.safeupdater.execution.NotFoundException;
 import dev.safeupdater.execution.PinRequest;
 import dev.safeupdater.execution.PinService;
 import dev.safeupdater.model.Pin;
@@ -40,11 +41,18 @@ final class PinsCommand implements Callable<Integer> {
     }
 
     static PinService open(PinsCommand parent, CommonOptions common) throws Launcher.LaunchException {
-        var services = parent.launcher.open(common.flags(), true);
+        var services = parent.launcher.open(common.flags(), true, false); // pins need no rules
         if (services.rollouts() == null) {
             throw new Launcher.LaunchException("pins need the database");
         }
         return services.rollouts().pins();
+    }
+
+    static int notFound(PinsCommand parent, NotFoundException e) {
+        PrintWriter err = parent.spec.commandLine().getErr();
+        err.println("safe-updater: " + e.getMessage());
+        err.flush();
+        return SafeUpdaterCommand.EXIT_INVALID_INPUT;
     }
 
     static void print(PrintWriter out, List<Pin> pins) {
@@ -102,9 +110,13 @@ final class PinsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Pin p = open(parent, common).add(new PinRequest(asset, tag, digest, reason, expires), actor());
-            print(parent.spec.commandLine().getOut(), List.of(p));
-            return 0;
+            try {
+                Pin p = open(parent, common).add(new PinRequest(asset, tag, digest, reason, expires), actor());
+                print(parent.spec.commandLine().getOut(), List.of(p));
+                return 0;
+            } catch (NotFoundException e) {
+                return notFound(parent, e);
+            }
         }
     }
 
@@ -121,8 +133,12 @@ final class PinsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            print(parent.spec.commandLine().getOut(), List.of(open(parent, common).remove(id, actor())));
-            return 0;
+            try {
+                print(parent.spec.commandLine().getOut(), List.of(open(parent, common).remove(id, actor())));
+                return 0;
+            } catch (NotFoundException e) {
+                return notFound(parent, e);
+            }
         }
     }
 }

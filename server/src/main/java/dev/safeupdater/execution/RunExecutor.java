@@ -151,7 +151,17 @@ public final class RunExecutor implements AutoCloseable {
         }
         Instant now = clock.instant();
         List<RunRecord> claimed = runs.claim(owner, now, now.plus(options.lease()), options.maxConcurrent(),
-                options.maxPerNamespace(), run -> waitReason(run, now));
+                options.maxPerNamespace(), new RunStore.Gate() {
+                    @Override
+                    public String waitReason(RunRecord run) {
+                        return RunExecutor.this.waitReason(run, now);
+                    }
+
+                    @Override
+                    public boolean busy(RunRecord run) {
+                        return working.containsKey(run.id());
+                    }
+                });
         for (RunRecord r : claimed) {
             Thread t = Thread.ofVirtual().name("run-" + r.id()).unstarted(() -> work(r));
             working.put(r.id(), t);

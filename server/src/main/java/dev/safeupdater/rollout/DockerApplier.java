@@ -208,6 +208,11 @@ public final class DockerApplier implements Applier {
                 return new Health(false, checks, Duration.ofNanos(System.nanoTime() - start));
             }
             String id = first.getId();
+            if ("created".equals(first.getState().getStatus())) {
+                // interrupted between creating and starting it (a crash): starting completes the same apply
+                docker.startContainerCmd(id).exec();
+                first = docker.inspectContainerCmd(id).exec();
+            }
             int restarts = first.getRestartCount() == null ? 0 : first.getRestartCount();
             boolean hasHealthcheck = first.getState().getHealth() != null;
             Health.Check container = hasHealthcheck ? healthcheck(id, deadline) : stable(id, restarts, deadline);

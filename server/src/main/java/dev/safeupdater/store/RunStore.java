@@ -58,6 +58,14 @@ public final class RunStore {
     public interface Gate {
         /** Why {@code run} must wait now (maintenance window, freeze), or null when it may start. */
         String waitReason(RunRecord run);
+
+        /**
+         * Whether the claimer still works on {@code run} itself (its lease ran out while the database was away):
+         * such a run is not taken over by the same process a second time.
+         */
+        default boolean busy(RunRecord run) {
+            return false;
+        }
     }
 
     /**
@@ -87,6 +95,9 @@ public final class RunStore {
                         break;
                     }
                     boolean queued = r.state().equals("QUEUED");
+                    if (!queued && gate.busy(r)) {
+                        continue;
+                    }
                     String ns = r.key().namespace();
                     if (queued && perNamespace.getOrDefault(ns, 0) >= maxPerNamespace) {
                         runs.setWaiting(r.id(), "apply.max-per-namespace (" + maxPerNamespace + ") runs in namespace \""
