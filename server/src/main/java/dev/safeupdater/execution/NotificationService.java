@@ -28,7 +28,9 @@ import dev.safeupdater.policy.ScopePolicy;
 import dev.safeupdater.store.InvalidCursorException;
 import dev.safeupdater.store.NotificationStore;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -290,8 +292,8 @@ public final class NotificationService implements Notifier, AutoCloseable {
     }
 
     private static Counter counter(String name, String description, String tag, String value) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder(name).description(description)
-                .tags(Metrics.tags(tag, value)));
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name).description(description)
+                .tags(List.of(Tag.create(tag, value))));
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -35,9 +37,11 @@ public final class DockerSource implements InventorySource {
     static final String SOURCE = "docker";
     static final String KIND = "Container";
     private static final String COMPOSE_PROJECT = "com.docker.compose.project";
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() { };
     /** Renders docker-java's model in the Engine API's own field names (its Jackson annotations). */
     private static final ObjectMapper DOCKER_JSON = new ObjectMapper()
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                    JsonInclude.Include.USE_DEFAULTS))
             .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private final String name;
@@ -197,7 +201,7 @@ public final class DockerSource implements InventorySource {
         }
         details.put("config", recreateConfig(config));
         if (c.getHostConfig() != null) {
-            details.put("hostConfig", compact(DOCKER_JSON.convertValue(c.getHostConfig(), Map.class)));
+            details.put("hostConfig", compact(DOCKER_JSON.convertValue(c.getHostConfig(), JSON_OBJECT)));
         }
         if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
             details.put("networks", List.copyOf(c.getNetworkSettings().getNetworks().keySet()));
@@ -227,9 +231,8 @@ public final class DockerSource implements InventorySource {
     }
 
     /** The container's Config as the engine reports it, with environment variable values removed. */
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> recreateConfig(com.github.dockerjava.api.model.ContainerConfig config) {
-        Map<String, Object> m = compact(DOCKER_JSON.convertValue(config, Map.class));
+        Map<String, Object> m = compact(DOCKER_JSON.convertValue(config, JSON_OBJECT));
         Object env = m.remove("Env");
         if (env instanceof List<?> list) {
             m.put("EnvNames", list.stream().map(String::valueOf)
