@@ -200,7 +200,7 @@ public final class NotificationService implements Notifier, AutoCloseable {
                 .addKeyValue("outcome", outcome.name()).addKeyValue("status_code", result.statusCode())
                 .addKeyValue("duration_ms", result.durationMs()).addKeyValue("error", result.error());
         if (outcome == NotificationDelivery.AttemptOutcome.RETRY) {
-            line.addKeyValue("next_attempt_in_ms", delay.toMillis());
+            line = line.addKeyValue("next_attempt_in_ms", delay.toMillis());
         }
         line.log("notification {} to {} attempt {}: {}{}", c.id(), c.receiver(), c.attempt(), outcome,
                 result.error() == null ? "" : " (" + result.error() + ")");

@@ -172,8 +172,8 @@ public final class DockerSource implements InventorySource {
         String reference = config == null ? null : config.getImage();
         if (reference == null || reference.startsWith("sha256:") || reference.matches("[0-9a-f]{12,64}")) {
             // created from an image id: use a tag the image carries, if any
-            reference = image != null && image.getRepoTags() != null && !image.getRepoTags().isEmpty()
-                    ? image.getRepoTags().getFirst() : null;
+            List<String> repoTags = image == null ? null : image.getRepoTags();
+            reference = repoTags != null && !repoTags.isEmpty() ? repoTags.getFirst() : null;
         }
         if (reference == null) {
             warnings.add("container " + containerName + " runs an untagged image " + c.getImageId() + "; not tracked");
@@ -186,7 +186,8 @@ public final class DockerSource implements InventorySource {
             warnings.add("container " + containerName + ": " + e.getMessage() + "; not tracked");
             return null;
         }
-        Map<String, String> labels = config.getLabels() == null ? Map.of() : config.getLabels();
+        Map<String, String> configLabels = config == null ? null : config.getLabels();
+        Map<String, String> labels = configLabels == null ? Map.of() : configLabels;
         String digest = ref.digest() != null ? ref.digest() : repoDigest(ref, image);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("containerId", c.getId());
@@ -199,7 +200,9 @@ public final class DockerSource implements InventorySource {
         if (c.getCreated() != null) {
             details.put("created", c.getCreated());
         }
-        details.put("config", recreateConfig(config));
+        if (config != null) {
+            details.put("config", recreateConfig(config));
+        }
         if (c.getHostConfig() != null) {
             details.put("hostConfig", compact(DOCKER_JSON.convertValue(c.getHostConfig(), JSON_OBJECT)));
         }
@@ -213,15 +216,17 @@ public final class DockerSource implements InventorySource {
 
     /** The digest among the image's RepoDigests that belongs to the repository the container names. */
     private static String repoDigest(ImageReference ref, InspectImageResponse image) {
-        if (image == null || image.getRepoDigests() == null) {
+        List<String> repoDigests = image == null ? null : image.getRepoDigests();
+        if (repoDigests == null) {
             return null;
         }
         String wanted = ref.name();
-        for (String rd : image.getRepoDigests()) {
+        for (String rd : repoDigests) {
             try {
                 ImageReference candidate = ImageReference.parse(rd);
-                if (candidate.digest() != null && candidate.name().equals(wanted)) {
-                    return candidate.digest();
+                String candidateDigest = candidate.digest();
+                if (candidateDigest != null && candidate.name().equals(wanted)) {
+                    return candidateDigest;
                 }
             } catch (IllegalArgumentException e) {
                 // an entry we cannot read names no repository of ours
