@@ -1,10 +1,13 @@
 package dev.safeupdater.execution;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
+import io.helidon.service.registry.Services;
 
 /**
  * The update-run metrics, labelled by source and namespace: {@code safe_updater_updates_attempted_total},
@@ -61,19 +64,23 @@ final class RunMetrics {
     }
 
     private static Counter counter(String name, String description, String source, String namespace) {
-        Counter.Builder b = Counter.builder(name).tags(Metrics.tags("source", source, "namespace", namespace));
+        Counter.Builder b = Counter.builder(name).tags(tags(source, namespace));
         if (description != null) {
             b.description(description);
         }
-        return Metrics.globalRegistry().getOrCreate(b);
+        return Services.get(MeterRegistry.class).getOrCreate(b);
     }
 
     private static Timer timer(String name, String description, String source, String namespace) {
-        Timer.Builder b = Timer.builder(name).tags(Metrics.tags("source", source, "namespace", namespace))
+        Timer.Builder b = Timer.builder(name).tags(tags(source, namespace))
                 .publishPercentileHistogram(true);
         if (description != null) {
             b.description(description);
         }
-        return Metrics.globalRegistry().getOrCreate(b);
+        return Services.get(MeterRegistry.class).getOrCreate(b);
+    }
+
+    private static List<Tag> tags(String source, String namespace) {
+        return List.of(Tag.create("source", source), Tag.create("namespace", namespace));
     }
 }

@@ -131,8 +131,9 @@ public final class DockerApplier implements Applier {
         List<String> imageEnv = oldImage == null || oldImage.getEnv() == null ? List.of()
                 : List.of(oldImage.getEnv());
         List<String> env = new ArrayList<>();
-        if (cfg.getEnv() != null) {
-            for (String e : cfg.getEnv()) {
+        String[] liveEnv = cfg.getEnv();
+        if (liveEnv != null) {
+            for (String e : liveEnv) {
                 if (!imageEnv.contains(e)) {
                     env.add(e); // set on the container; the image's own defaults come from the new image
                 }
@@ -149,25 +150,30 @@ public final class DockerApplier implements Applier {
         });
         labels.put(RUN_LABEL, Long.toString(c.runId()));
         cmd.withLabels(labels);
-        if (cfg.getCmd() != null && (oldImage == null || !same(cfg.getCmd(), oldImage.getCmd()))) {
-            cmd.withCmd(cfg.getCmd());
+        String[] command = cfg.getCmd();
+        if (command != null && (oldImage == null || !same(command, oldImage.getCmd()))) {
+            cmd.withCmd(command);
         }
-        if (cfg.getEntrypoint() != null && (oldImage == null || !same(cfg.getEntrypoint(), oldImage.getEntrypoint()))) {
-            cmd.withEntrypoint(cfg.getEntrypoint());
+        String[] entrypoint = cfg.getEntrypoint();
+        if (entrypoint != null && (oldImage == null || !same(entrypoint, oldImage.getEntrypoint()))) {
+            cmd.withEntrypoint(entrypoint);
         }
-        if (cfg.getHealthcheck() != null && (oldImage == null || !same(cfg.getHealthcheck(), oldImage.getHealthcheck()))) {
-            cmd.withHealthcheck(cfg.getHealthcheck());
+        var healthcheck = cfg.getHealthcheck();
+        if (healthcheck != null && (oldImage == null || !same(healthcheck, oldImage.getHealthcheck()))) {
+            cmd.withHealthcheck(healthcheck);
         }
-        if (cfg.getWorkingDir() != null && !cfg.getWorkingDir().isEmpty()
-                && (oldImage == null || !cfg.getWorkingDir().equals(oldImage.getWorkingDir()))) {
-            cmd.withWorkingDir(cfg.getWorkingDir());
+        String workingDir = cfg.getWorkingDir();
+        if (workingDir != null && !workingDir.isEmpty()
+                && (oldImage == null || !workingDir.equals(oldImage.getWorkingDir()))) {
+            cmd.withWorkingDir(workingDir);
         }
-        if (cfg.getUser() != null && !cfg.getUser().isEmpty()
-                && (oldImage == null || !cfg.getUser().equals(oldImage.getUser()))) {
-            cmd.withUser(cfg.getUser());
+        String user = cfg.getUser();
+        if (user != null && !user.isEmpty() && (oldImage == null || !user.equals(oldImage.getUser()))) {
+            cmd.withUser(user);
         }
-        if (cfg.getExposedPorts() != null && cfg.getExposedPorts().length > 0) {
-            cmd.withExposedPorts(cfg.getExposedPorts());
+        var exposed = cfg.getExposedPorts();
+        if (exposed != null && exposed.length > 0) {
+            cmd.withExposedPorts(exposed);
         }
         if (cfg.getTty() != null) {
             cmd.withTty(cfg.getTty());

@@ -38,7 +38,9 @@ import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestPaths;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -165,8 +167,8 @@ class RunExecutorTest {
         }
 
         private static double count(String name, String source, String namespace) {
-            return Metrics.globalRegistry().getOrCreate(Counter.builder(name)
-                    .tags(Metrics.tags("source", source, "namespace", namespace))).count();
+            return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name)
+                    .tags(List.of(Tag.create("source", source), Tag.create("namespace", namespace)))).count();
         }
 
         @Test

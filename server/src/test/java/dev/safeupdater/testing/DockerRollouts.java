@@ -75,7 +75,9 @@ public final class DockerRollouts implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < end) {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", registryPort)) {
-                return registry();
+                if (s.isConnected()) {
+                    return registry();
+                }
             } catch (IOException e) {
                 Thread.sleep(50);
             }
