@@ -53,7 +53,7 @@ class DatabaseOutageTest {
                 PolicySnapshot snapshot = policy.require();
                 AssetStore assets = new AssetStore(db, clock);
                 RunStore runs = new RunStore(db);
-                Asset a = assets.upsert(new AssetKey("docker", "engine", "", "Container", "web", ""), "demo/web",
+                Asset a = assets.upsert(new AssetKey("docker", "engine", "outage", "Container", "web", ""), "demo/web",
                         "1.0.0", null, Map.of(), Map.of(), "test").asset();
                 Decision d = new DecisionStore(db).append(new Decision(0, a.id(), "1.0.0", "1.0.1", null, null,
                         ChangeType.PATCH, Outcome.APPROVE, List.of("ok"), List.of(), null,

@@ -101,7 +101,7 @@ class DockerRolloutTest {
                 "    type: docker",
                 "    engine: test-engine",
                 "    host: " + fx.host,
-                "    labels: {" + DockerRollouts.LABEL + ": " + fx.runId + "}",
+                "    labels: {" + DockerRollouts.LABEL + ": \"" + fx.runId + "\"}", // quoted: a hex id may read as a number
                 ""));
         db = TestDatabase.h2();
         Map<String, String> settings = new HashMap<>();
@@ -113,9 +113,18 @@ class DockerRolloutTest {
         settings.put("verify.timeout", "8s");
         settings.put("policy.watch", "false");
         server = TestServer.start(db, settings);
-        assertEquals(201, server.http().postJson("/api/v1/scan", "{}").status());
+        // the run metrics exist from the start, at 0, for the configured Docker source
+        String metrics = server.http().get("/observe/metrics").body();
+        for (String name : List.of("updates_attempted_total", "updates_succeeded_total", "updates_failed_total",
+                "rollbacks_total", "failed_health_checks_total", "update_duration_seconds_count",
+                "health_check_duration_seconds_count")) {
+            assertTrue(metrics.matches("(?s).*safe_updater_" + name + "\\{[^}]*namespace=\"\",[^}]*source=\"docker\""
+                    + "[^}]*} 0\\.0.*"), name + " at 0 before any run");
+        }
+        Http.Response scan = server.http().postJson("/api/v1/scan", "{}");
+        assertEquals(201, scan.status(), scan.body());
         JsonNode assets = server.http().get("/api/v1/assets?source=docker").json();
-        assertEquals(1, assets.get("items").size(), assets.toString());
+        assertEquals(1, assets.get("items").size(), assets + " after the scan " + scan.body());
         assetId = assets.get("items").get(0).get("id").asLong();
         awaitHealthy(Duration.ofSeconds(20));
     }

@@ -30,7 +30,8 @@ public final class DockerRollouts implements AutoCloseable {
     public static final String LABEL = "dev.safeupdater.test-run";
 
     public final String host;
-    public final String runId = UUID.randomUUID().toString().substring(0, 8);
+    /** Starts with a letter: a hex id such as 0e123456 would read as a number in YAML. */
+    public final String runId = "t" + UUID.randomUUID().toString().substring(0, 8);
     public final DockerClient docker;
     private final Path busybox;
     private final List<String> images = new ArrayList<>();
