@@ -76,8 +76,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "When the candidate was released, e.g. 2026-03-01T12:00:00Z (default: unknown).")
     Instant releaseTime;
 
-    @Option(names = "--release-source", paramLabel = "REGISTRY|IMAGE_CONFIG|UNKNOWN",
-            description = "Where the release time came from (default REGISTRY when --release-time is given).")
+    @Option(names = "--release-source", paramLabel = "CALLER|REGISTRY|IMAGE_CONFIG|UNKNOWN",
+            description = "Where the release time came from (default CALLER, i.e. given here, when --release-time is"
+                    + " given).")
     String releaseSource;
 
     @Option(names = "--at", paramLabel = "INSTANT", description = "Evaluate at this time (default: now).")

@@ -102,31 +102,39 @@ public final class DecisionService {
      * (DRY_RUN for dry-run scopes), inputs, actor and time.
      */
     public Decision decide(long assetId, DecideRequest r, String actor) {
-        InputCheck check = new InputCheck()
+        new InputCheck()
                 .required("candidateTag", r.candidateTag()).tag("candidateTag", r.candidateTag())
-                .digest("candidateDigest", r.candidateDigest());
-        ReleaseTimeSource source = releaseSource(check, r.releaseTimeSource(), r.releaseTime());
-        check.throwIfAny();
+                .digest("candidateDigest", r.candidateDigest())
+                .throwIfAny();
         Asset asset = assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
-        Instant now = clock.instant();
-        Instant releaseTime = r.releaseTime();
-        if (releaseTime == null && history != null) {
-            // listings are recorded under the canonical name (nginx → docker.io/library/nginx)
-            var recorded = history.release(TagService.storageName(asset.image()), r.candidateTag()).orElse(null);
-            if (recorded != null && recorded.time() != null) {
-                releaseTime = recorded.time();
-                source = parseSource(recorded.source());
-            }
+        if (asset.goneAt() != null) {
+            throw new ConflictException("asset " + assetId + " is gone since " + asset.goneAt()
+                    + " (its source no longer lists it): nothing is decided for it");
         }
+        Instant now = clock.instant();
+        // listings are recorded under the canonical name (nginx → docker.io/library/nginx)
+        String image = TagService.storageName(asset.image());
+        HistoryStore.Release recorded = recorded(image, r.candidateTag());
+        String digest = r.candidateDigest();
+        if (digest != null && recorded.digest() != null && !digest.equals(recorded.digest())) {
+            throw new CandidateRefusedException(List.of(new FieldError("candidateDigest", "is not what "
+                    + r.candidateTag() + " points to in the registry's recorded listing of " + image + " ("
+                    + recorded.digest() + ")")));
+        }
+        if (digest == null) {
+            digest = recorded.digest();
+        }
+        // only release times the registry stage recorded count for a stored decision
+        Instant releaseTime = recorded.time();
+        ReleaseTimeSource source = releaseTime == null ? ReleaseTimeSource.UNKNOWN : parseSource(recorded.source());
         Candidate candidate = Candidates.of(asset.key(), asset.labels(), asset.annotations(), asset.image(),
-                asset.currentTag(), asset.currentDigest(), r.candidateTag(), r.candidateDigest(), releaseTime,
-                source);
+                asset.currentTag(), asset.currentDigest(), r.candidateTag(), digest, releaseTime, source);
         PolicySnapshot snapshot = policy.require();
         ScopeMatch scope = snapshot.policies().explain(candidate);
         Duration lookback = scope != null && scope.policy().failureCooldown().compareTo(FAILURE_LOOKBACK) > 0
                 ? scope.policy().failureCooldown() : FAILURE_LOOKBACK;
         History past = history == null ? History.EMPTY
-                : history(history.history(assetId, r.candidateTag(), r.candidateDigest(), now.minus(lookback), now));
+                : history(history.history(assetId, r.candidateTag(), digest, now.minus(lookback), now));
         Evaluation e = PolicyEngine.evaluate(snapshot, List.of(new Subject(candidate, scope, past)), now).getFirst();
         Decision stored = decisions.append(new Decision(0, assetId, candidate.currentTag(), candidate.candidateTag(),
                 candidate.currentDigest(), candidate.candidateDigest(), candidate.changeType(), e.outcome(),
@@ -135,6 +143,24 @@ public final class DecisionService {
         log.record(e, assetId, stored.id(), true);
         HeldForApproval.event(asset, stored, e).ifPresent(notifier::publish);
         return stored;
+    }
+
+    /**
+     * The candidate tag as the registry stage recorded it in {@code image}'s listing; refused when the listing does
+     * not hold it, or when no listing has been recorded at all.
+     */
+    private HistoryStore.Release recorded(String image, String tag) {
+        HistoryStore.Release release = history == null ? null : history.release(image, tag).orElse(null);
+        if (release != null) {
+            return release;
+        }
+        int listed = history == null ? 0 : history.listedTags(image);
+        if (listed == 0) {
+            throw new ConflictException("no registry listing of " + image + " is recorded yet, so " + tag
+                    + " cannot be checked: a scan's discovery or GET /api/v1/tags?image=" + image + " records one");
+        }
+        throw new CandidateRefusedException(List.of(new FieldError("candidateTag", "is not in the registry's listing"
+                + " of " + image + " (" + listed + (listed == 1 ? " tag" : " tags") + " recorded)")));
     }
 
     /** What a decision record keeps as its inputs: the facts the rules saw and the time they saw them at. */
@@ -251,12 +277,13 @@ public final class DecisionService {
         return items;
     }
 
+    /** A what-if's release time is the caller's ({@code CALLER}) unless the caller says which source it plays. */
     private static ReleaseTimeSource releaseSource(InputCheck check, String given, Instant releaseTime) {
         if (given == null) {
-            return releaseTime == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY;
+            return releaseTime == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.CALLER;
         }
         String v = given.toUpperCase(Locale.ROOT);
-        check.oneOf("releaseTimeSource", v, List.of("REGISTRY", "IMAGE_CONFIG", "UNKNOWN"));
+        check.oneOf("releaseTimeSource", v, List.of("CALLER", "REGISTRY", "IMAGE_CONFIG", "UNKNOWN"));
         return parseSource(v);
     }
 

@@ -9,7 +9,8 @@ import java.util.Map;
  * optionally when it was released, the time to evaluate at (default: now) and the history to assume (default:
  * none) — what-if questions for policy owners.
  *
- * @param releaseTimeSource REGISTRY, IMAGE_CONFIG or UNKNOWN; defaults to REGISTRY when a release time is given
+ * @param releaseTimeSource CALLER, REGISTRY, IMAGE_CONFIG or UNKNOWN; defaults to CALLER (the time is the caller's,
+ *                          not the registry's) when a release time is given
  */
 public record EvaluateRequest(String source,
                               String cluster,

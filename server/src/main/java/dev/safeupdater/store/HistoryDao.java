@@ -25,8 +25,10 @@ final class HistoryDao {
             + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
             + " ORDER BY COALESCE(finished_at, updated_at) DESC, id DESC LIMIT 1";
 
-    private static final String RELEASE = "SELECT release_time, release_time_source FROM image_tag"
+    private static final String RELEASE = "SELECT release_time, release_time_source, digest FROM image_tag"
             + " WHERE image = :image AND tag = :tag";
+
+    private static final String LISTED = "SELECT COUNT(*) FROM image_tag WHERE image = :image";
 
     /** At most this many failures are read per asset. */
     static final int MAX_FAILURES = 50;
@@ -74,7 +76,11 @@ final class HistoryDao {
     Optional<HistoryStore.Release> release(String image, String tag) {
         return handle.createQuery(RELEASE).bind("image", image).bind("tag", tag)
                 .map((rs, ctx) -> new HistoryStore.Release(Times.read(rs, "release_time"),
-                        rs.getString("release_time_source")))
+                        rs.getString("release_time_source"), rs.getString("digest")))
                 .findOne();
+    }
+
+    int listed(String image) {
+        return handle.createQuery(LISTED).bind("image", image).mapTo(Integer.class).one();
     }
 }

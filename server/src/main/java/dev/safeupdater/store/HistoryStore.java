@@ -34,8 +34,11 @@ public final class HistoryStore {
     public record LastRun(String fromTag, String toTag, Instant at) {
     }
 
-    /** A tag's release time and where it came from (REGISTRY, IMAGE_CONFIG, UNKNOWN). */
-    public record Release(Instant time, String source) {
+    /**
+     * A tag as the registry stage recorded it: its release time and where that came from (REGISTRY, IMAGE_CONFIG,
+     * UNKNOWN), and the digest it pointed to (null: not looked up).
+     */
+    public record Release(Instant time, String source, String digest) {
     }
 
     /** Everything at once. */
@@ -58,5 +61,10 @@ public final class HistoryStore {
     /** The release time recorded for {@code image}:{@code tag}, if the registry stage has seen it. */
     public Optional<Release> release(String image, String tag) {
         return jdbi.withHandle(h -> new HistoryDao(h).release(image, tag));
+    }
+
+    /** How many tags the registry stage's recorded listing of {@code image} holds (0: never listed). */
+    public int listedTags(String image) {
+        return jdbi.withHandle(h -> new HistoryDao(h).listed(image));
     }
 }
