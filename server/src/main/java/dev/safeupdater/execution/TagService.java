@@ -155,6 +155,9 @@ public final class TagService implements AutoCloseable {
 
     // ---- discovery for scans -----------------------------------------------------------------------------------
 
+    /** The key of the DIGEST candidate in {@link Discovery#candidates()} (next to patch, minor, major, prerelease). */
+    public static final String DIGEST = "digest";
+
     /** One asset's question: which candidates does its image offer for its current tag? */
     public record DiscoveryRequest(String image, String currentTag, String currentDigest, boolean allowPrerelease) {
     }
@@ -166,8 +169,9 @@ public final class TagService implements AutoCloseable {
 
     /**
      * The answer for one request: the image's canonical name, the parsed current tag, the digest the current tag
-     * points to now (and whether it moved away from the running digest), the candidates per class, and whether the
-     * data is stale (with the error).
+     * points to now (and whether it moved away from the running digest), the candidates per class ({@code patch},
+     * {@code minor}, {@code major}, {@code prerelease}, and {@code digest} — the running tag itself, with the
+     * registry's new digest — when the digest moved), and whether the data is stale (with the error).
      */
     public record Discovery(DiscoveryRequest request, String image, ParsedTag current, String currentTagDigest,
                             boolean digestMoved, Map<String, CandidateInfo> candidates, int tagCount, boolean stale,
@@ -244,9 +248,11 @@ public final class TagService implements AutoCloseable {
                     currentDigest = detail(g.source(), g.location(), lookup, r.currentTag(), false).digest();
                     details.putIfAbsent(r.currentTag(), new ImageTagStore.TagDetail(r.currentTag(), currentDigest,
                             null, null));
-                    moved = r.currentDigest() != null && currentDigest != null
-                            && ChangeClassifier.classify(r.currentTag(), r.currentDigest(), r.currentTag(),
-                            currentDigest) == ChangeType.DIGEST;
+                    moved = ChangeClassifier.isDigestCandidate(r.currentTag(), r.currentDigest(), currentDigest);
+                    if (moved) {
+                        // a new image behind the running tag (latest, 1.25, stable, or a rebuilt version)
+                        candidates.put(DIGEST, candidate(g, lookup, r.currentTag(), ChangeType.DIGEST, details));
+                    }
                 } catch (RegistryException e) {
                     if (e.kind() != RegistryException.Kind.NOT_FOUND) {
                         firstError = firstError == null ? e.getMessage() : firstError;

@@ -158,7 +158,7 @@ class PolicyEngineTest {
     void requiredOwnerTestsGateActivation() throws Exception {
         PolicyEngine engine = engine(true);
         PolicySnapshot s = engine.reload("test");
-        assertEquals(24, s.tests().passed());
+        assertEquals(26, s.tests().passed());
         // loosen prod to minor: the owner test "a minor update in prod waits for a human" now fails
         String prod = Files.readString(policies.resolve("production.yaml"));
         Files.writeString(policies.resolve("production.yaml"), prod.replace("    allow: patch\n", "    allow: minor\n"));
