@@ -24,7 +24,7 @@ public record Evaluation(Candidate candidate,
                          Mode mode,
                          Instant evaluatedAt,
                          History history) {
-    public static final String NO_RULE_MATCHED = "no rule matched";
+    public static final String NO_RULE_MATCHED = "no rule matched this change, so it waits for a human";
 
     public Evaluation {
         reasons = List.copyOf(reasons);
