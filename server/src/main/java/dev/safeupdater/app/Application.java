@@ -21,6 +21,7 @@ import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.execution.TagService;
+import dev.safeupdater.version.ChangeClassifier;
 import dev.safeupdater.execution.VersionService;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.inventory.InventorySource;
@@ -198,7 +199,8 @@ public final class Application implements AutoCloseable {
             return List.of();
         }
         try {
-            return InventoryConfig.load(Path.of(file));
+            // the version stage says which tags are mutable: their running digests are read from the pods
+            return InventoryConfig.load(Path.of(file), tag -> !ChangeClassifier.isExactVersion(tag));
         } catch (IllegalArgumentException e) {
             throw new StartupException("inventory: " + e.getMessage());
         }
