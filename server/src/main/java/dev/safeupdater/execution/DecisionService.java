@@ -15,10 +15,10 @@ import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.Evaluation;
-import dev.safeupdater.policy.History;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySnapshot;
 import dev.safeupdater.policy.ScopeMatch;
@@ -37,8 +37,6 @@ import dev.safeupdater.store.InvalidCursorException;
  */
 public final class DecisionService {
     private static final String DEFAULT_SOURCE = "static";
-    /** Failed runs at least this recent are read for a decision (longer when the scope's failureCooldown is). */
-    static final Duration FAILURE_LOOKBACK = Duration.ofDays(7);
     static final int MAX_APPROVALS_LISTED = 200;
     private static final int MAX_COMMENT = 2000;
     private static final int MAX_HISTORY_ITEMS = 100;
@@ -131,10 +129,10 @@ public final class DecisionService {
                 asset.currentTag(), asset.currentDigest(), r.candidateTag(), digest, releaseTime, source);
         PolicySnapshot snapshot = policy.require();
         ScopeMatch scope = snapshot.policies().explain(candidate);
-        Duration lookback = scope != null && scope.policy().failureCooldown().compareTo(FAILURE_LOOKBACK) > 0
-                ? scope.policy().failureCooldown() : FAILURE_LOOKBACK;
+        // failures within the same window the engine applies to every history (History.FAILURE_WINDOW or longer)
+        Duration lookback = new Subject(candidate, scope, null).failureWindow();
         History past = history == null ? History.EMPTY
-                : history(history.history(assetId, r.candidateTag(), digest, now.minus(lookback), now));
+                : history.history(assetId, r.candidateTag(), digest, now.minus(lookback), now);
         Evaluation e = PolicyEngine.evaluate(snapshot, List.of(new Subject(candidate, scope, past)), now).getFirst();
         Decision stored = decisions.append(new Decision(0, assetId, candidate.currentTag(), candidate.candidateTag(),
                 candidate.currentDigest(), candidate.candidateDigest(), candidate.changeType(), e.outcome(),
@@ -210,18 +208,11 @@ public final class DecisionService {
         }
     }
 
-    private static History history(HistoryStore.Snapshot s) {
-        return new History(
-                s.failures().stream().map(f -> new History.Failure(f.fromTag(), f.toTag(), f.toDigest(), f.state(),
-                        f.at(), f.error())).toList(),
-                s.pins().stream().map(p -> new History.Pin(p.tag(), p.digest(), p.reason(), p.createdBy(),
-                        p.createdAt())).toList(),
-                s.votes().stream().map(v -> new History.Approval(v.approver(), v.at())).toList(),
-                s.lastUpdate() == null ? null : new History.LastUpdate(s.lastUpdate().fromTag(),
-                        s.lastUpdate().toTag(), s.lastUpdate().at()));
-    }
-
-    private static History history(InputCheck check, EvaluateRequest.HistoryInput in) {
+    /**
+     * The history a what-if states, checked and completed: every tag valid, failure states known (default FAILED),
+     * pins with a reason and their author ({@code request}), votes with an approver.
+     */
+    private static History history(InputCheck check, History in) {
         if (in == null) {
             return History.EMPTY;
         }
@@ -229,7 +220,7 @@ public final class DecisionService {
         List<History.Failure> failures = new ArrayList<>();
         List<History.Approval> votes = new ArrayList<>();
         int i = 0;
-        for (EvaluateRequest.PinInput p : limited(check, "history.pins", in.pins())) {
+        for (History.Pin p : limited(check, "history.pins", in.pins())) {
             String f = "history.pins[" + i++ + "]";
             if (p == null || p.tag() == null) {
                 check.required(f + ".tag", null);
@@ -237,10 +228,10 @@ public final class DecisionService {
             }
             check.tag(f + ".tag", p.tag()).digest(f + ".digest", p.digest());
             pins.add(new History.Pin(p.tag(), p.digest(), Objects.requireNonNullElse(p.reason(), "pinned"),
-                    "request", null));
+                    Objects.requireNonNullElse(p.createdBy(), "request"), p.createdAt()));
         }
         i = 0;
-        for (EvaluateRequest.FailureInput x : limited(check, "history.failures", in.failures())) {
+        for (History.Failure x : limited(check, "history.failures", in.failures())) {
             String f = "history.failures[" + i++ + "]";
             if (x == null || x.at() == null) {
                 check.required(f + ".at", null);
@@ -248,11 +239,11 @@ public final class DecisionService {
             }
             String state = x.state() == null ? "FAILED" : x.state().toUpperCase(Locale.ROOT);
             check.oneOf(f + ".state", state, List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
-            check.tag(f + ".tag", x.tag());
-            failures.add(new History.Failure(null, x.tag(), null, state, x.at(), null));
+            check.tag(f + ".fromTag", x.fromTag()).tag(f + ".toTag", x.toTag()).digest(f + ".toDigest", x.toDigest());
+            failures.add(new History.Failure(x.fromTag(), x.toTag(), x.toDigest(), state, x.at(), x.error()));
         }
         i = 0;
-        for (EvaluateRequest.ApprovalInput a : limited(check, "history.approvals", in.approvals())) {
+        for (History.Approval a : limited(check, "history.approvals", in.approvals())) {
             String f = "history.approvals[" + i++ + "]";
             if (a == null || a.approver() == null || a.approver().isBlank()) {
                 check.required(f + ".approver", null);
@@ -261,9 +252,7 @@ public final class DecisionService {
             check.name(f + ".approver", a.approver());
             votes.add(new History.Approval(a.approver(), a.at()));
         }
-        History.LastUpdate last = in.lastUpdate() == null ? null
-                : new History.LastUpdate(in.lastUpdate().fromTag(), in.lastUpdate().toTag(), in.lastUpdate().at());
-        return new History(failures, pins, votes, last);
+        return new History(failures, pins, votes, in.lastUpdate());
     }
 
     private static <T> List<T> limited(InputCheck check, String field, List<T> items) {
