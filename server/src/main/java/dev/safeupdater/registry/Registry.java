@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionException;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Tag;
 import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,7 +195,7 @@ public final class Registry implements TagSource, AutoCloseable {
     private static void cacheCount(String result) {
         Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(List.of(Tag.create("result", result)))).increment();
+                .tags(List.of(io.helidon.metrics.api.Tag.create("result", result)))).increment();
     }
 
     @Override
