@@ -382,8 +382,17 @@ public final class RunExecutor implements AutoCloseable {
                     && java.util.Objects.equals(s.policies().revision(), run.policyRevision()))) {
                 return true;
             }
-            Decision d = retry(() -> decisions.decide(run.assetId(),
-                    new DecideRequest(run.toTag(), run.toDigest()), "run:" + run.id()));
+            Decision d;
+            try {
+                d = retry(() -> decisions.decide(run.assetId(), new DecideRequest(run.toTag(), run.toDigest()),
+                        "run:" + run.id()));
+            } catch (ConflictException | CandidateRefusedException | InvalidInputException | NotFoundException e) {
+                // the candidate cannot be decided any more (asset gone, tag no longer in the listing): nothing ran
+                move("CLAIMED", "FAILED", new RunStore.Move("cannot be decided again before it started (the rules or"
+                        + " policies changed): " + e.getMessage() + "; nothing was changed", null, true, Map.of()));
+                log("run_superseded", "cannot be decided again: " + e.getMessage());
+                return false;
+            }
             if (RunPlanner.applicable(d) && d.toTag().equals(run.toTag())) {
                 if (!retry(() -> runs.replaceDecision(run, owner, d))) {
                     throw new LeaseLost("lease of run " + run.id() + " lost while deciding again");

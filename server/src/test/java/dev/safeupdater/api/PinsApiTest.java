@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.Http;
+import dev.safeupdater.testing.Listings;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +44,7 @@ class PinsApiTest {
         void start() {
             server = TestServer.start(db);
             http = server.http();
+            Listings.record(db.database(), "docker.io/library/nginx", "1.25.0", "1.25.1");
         }
 
         @AfterAll

@@ -35,6 +35,7 @@ import dev.safeupdater.store.PinStore;
 import dev.safeupdater.store.RunRecord;
 import dev.safeupdater.store.RunStore;
 import dev.safeupdater.testing.DatabaseContract;
+import dev.safeupdater.testing.Listings;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestPaths;
 import io.helidon.metrics.api.Counter;
@@ -116,6 +117,10 @@ class RunExecutorTest {
             applier = new FakeApplier();
             appliers = new Appliers().register("docker", "engine", applier);
             decide = new DecisionService(policy, assets, decisions, new HistoryStore(db.database()), null, clock);
+            // decide accepts only candidates the registry's recorded listing holds
+            Listings.record(db.database(), TagService.storageName("127.0.0.1:5000/demo/web"), "0.9.0", "1.0.0",
+                    "1.0.1", "1.0.1-rc.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6", "1.0.7", "1.0.8", "1.1.0",
+                    "2.0.0", "unhealthy");
         }
 
         @AfterAll
@@ -183,6 +188,7 @@ class RunExecutorTest {
                 ex.start();
                 RunRecord done = awaitFinal(queued.id());
                 assertEquals("SUCCEEDED", done.state(), String.valueOf(done.error()));
+                assertTrue(ex.awaitIdle(Duration.ofSeconds(30)), "the worker finished (metrics follow the final move)");
             }
             assertEquals(List.of("QUEUED", "CLAIMED", "APPLYING", "VERIFYING", "SUCCEEDED"), states(queued.id()));
             assertEquals(1, applier.appliesOf(queued.id()));
@@ -207,6 +213,7 @@ class RunExecutorTest {
                 RunRecord done = awaitFinal(run.id());
                 assertEquals("ROLLED_BACK", done.state());
                 assertTrue(done.error().contains("container-running"), done.error());
+                assertTrue(ex.awaitIdle(Duration.ofSeconds(30)));
             }
             assertEquals(List.of("QUEUED", "CLAIMED", "APPLYING", "VERIFYING", "ROLLING_BACK", "ROLLED_BACK"),
                     states(run.id()));

@@ -88,7 +88,8 @@ class DockerCrashRecoveryTest {
     @Test
     void killedWhileApplyingAndVerifyingEveryRunEndsOnceAndComplete(@TempDir Path work) throws Exception {
         try (DockerRollouts fx = new DockerRollouts(); TestDatabase db = TestDatabase.postgres()) {
-            String repo = fx.startRegistry() + "/demo/crash";
+            String registry = fx.startRegistry();
+            String repo = registry + "/demo/crash";
             fx.image(repo + ":1.0.0", "exec sleep 3600", false);
             fx.image(repo + ":1.0.1", "exec sleep 3600", false);
             fx.push(repo + ":1.0.1", true);
@@ -117,12 +118,14 @@ class DockerCrashRecoveryTest {
             env.put("SAFE_UPDATER_APPLY_POLL_INTERVAL", "200ms");
             env.put("SAFE_UPDATER_VERIFY_STABLE_FOR", "4s");
             env.put("SAFE_UPDATER_POLICY_WATCH", "false");
+            env.put("SAFE_UPDATER_REGISTRY_INSECURE", registry);
             Path log = work.resolve("serve.log");
 
             Server first = launch(work, env, log);
             RunStore runs = new RunStore(db.database());
             Http http = new Http(first.port());
             assertEquals(201, http.postJson("/api/v1/scan", "{}").status());
+            assertEquals(200, http.get("/api/v1/tags?image=" + repo).status()); // records the listing
             JsonNode assets = http.get("/api/v1/assets?source=docker").json().get("items");
             assertEquals(CONTAINERS, assets.size(), assets.toString());
             List<Long> assetIds = new ArrayList<>();

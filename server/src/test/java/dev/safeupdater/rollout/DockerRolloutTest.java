@@ -64,7 +64,8 @@ class DockerRolloutTest {
         fx.image(repo + ":1.0.1", SHELL, true);
         fx.image(repo + ":1.0.2", "echo bad release; exit 3", true);
         fx.image(repo + ":1.0.3", SHELL, false); // serves no /health: the probe gets 404
-        for (String t : List.of("1.0.1", "1.0.2", "1.0.3")) {
+        fx.image(repo + ":1.0.9", "exec sleep 3600", true); // listed, then deleted from the registry
+        for (String t : List.of("1.0.1", "1.0.2", "1.0.3", "1.0.9")) {
             fx.push(repo + ":" + t, true);
         }
         port = DockerRollouts.freePort();
@@ -112,6 +113,7 @@ class DockerRolloutTest {
         settings.put("verify.stable-for", "2s");
         settings.put("verify.timeout", "8s");
         settings.put("policy.watch", "false");
+        settings.put("registry.insecure", registry);
         server = TestServer.start(db, settings);
         // the run metrics exist from the start, at 0, for the configured Docker source
         String metrics = server.http().get("/observe/metrics").body();
@@ -126,6 +128,11 @@ class DockerRolloutTest {
         JsonNode assets = server.http().get("/api/v1/assets?source=docker").json();
         assertEquals(1, assets.get("items").size(), assets + " after the scan " + scan.body());
         assetId = assets.get("items").get(0).get("id").asLong();
+        // the registry stage records the listing decisions are checked against; then 1.0.9's image disappears
+        Http.Response tags = server.http().get("/api/v1/tags?image=" + repo);
+        assertEquals(200, tags.status(), tags.body());
+        assertTrue(tags.body().contains("1.0.9"), tags.body());
+        fx.deleteFromRegistry(repo, "1.0.9");
         awaitHealthy(Duration.ofSeconds(20));
     }
 

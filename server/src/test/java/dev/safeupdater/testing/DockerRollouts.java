@@ -141,6 +141,23 @@ public final class DockerRollouts implements AutoCloseable {
         }
     }
 
+    /** Deletes {@code repo:tag}'s manifest from the registry (the tag then names an image nobody can pull). */
+    public void deleteFromRegistry(String repo, String tag) throws IOException, InterruptedException {
+        String path = repo.substring(repo.indexOf('/') + 1);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var head = http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://" + registry() + "/v2/" + path
+                        + "/manifests/" + tag)).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json").build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        String digest = head.headers().firstValue("Docker-Content-Digest")
+                .orElseThrow(() -> new IOException("no digest for " + repo + ":" + tag + " (" + head.statusCode() + ")"));
+        var del = http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://" + registry() + "/v2/" + path
+                + "/manifests/" + digest)).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (del.statusCode() != 202) {
+            throw new IOException("deleting " + repo + ":" + tag + " answered " + del.statusCode() + ": " + del.body());
+        }
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
