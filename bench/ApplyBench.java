@@ -130,7 +130,8 @@ public class ApplyBench {
                 double stableMs = settings.duration("verify.stable-for").toMillis();
                 System.out.printf("updates: %d, apply.max-concurrent: %d, verify.stable-for: %s%n", n, concurrent, stable);
                 System.out.printf("total: %.1f s (%.2f updates/s)%n", total, n / total);
-                System.out.printf("most runs at once: %d (executor's own count: %d; limit %d)%n", maxActive.get(),
+                System.out.printf("most runs at once: %d sampled, %d at the executor's claims (limit %d)%n",
+                        maxActive.get(),
                         executor.peakConcurrent(), concurrent);
                 System.out.printf("mean run (APPLYING to SUCCEEDED): %.0f ms = engine %.0f ms + stable-for %.0f ms"
                         + " + overhead %.0f ms%n", meanRunMs, engineMs, stableMs, meanRunMs - engineMs - stableMs);

@@ -113,7 +113,7 @@ public final class RunExecutor implements AutoCloseable {
                 .log("update-run executor started as {}", owner);
     }
 
-    /** The most runs this process worked on at once. */
+    /** The most runs with a live lease (all replicas) this process saw right after one of its claims. */
     public int peakConcurrent() {
         return peak.get();
     }
@@ -150,7 +150,7 @@ public final class RunExecutor implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        List<RunRecord> claimed = runs.claim(owner, now, now.plus(options.lease()), options.maxConcurrent(),
+        RunStore.Claimed claim = runs.claim(owner, now, now.plus(options.lease()), options.maxConcurrent(),
                 options.maxPerNamespace(), new RunStore.Gate() {
                     @Override
                     public String waitReason(RunRecord run) {
@@ -162,13 +162,13 @@ public final class RunExecutor implements AutoCloseable {
                         return working.containsKey(run.id());
                     }
                 });
-        for (RunRecord r : claimed) {
+        peak.accumulateAndGet(claim.active(), Math::max);
+        for (RunRecord r : claim.runs()) {
             Thread t = Thread.ofVirtual().name("run-" + r.id()).unstarted(() -> work(r));
             working.put(r.id(), t);
-            peak.accumulateAndGet(working.size(), Math::max);
             t.start();
         }
-        return claimed.size();
+        return claim.runs().size();
     }
 
     /** Why a queued run must wait now: no rules, no applier, outside its scope's maintenance windows, a freeze. */

@@ -75,8 +75,8 @@ public final class RunStore {
      * read with {@code FOR UPDATE SKIP LOCKED} under an advisory lock; on both databases each claim is a compare-and-set
      * on state and lease, so two claimers never get the same run.
      */
-    public List<RunRecord> claim(String owner, Instant now, Instant until, int maxConcurrent, int maxPerNamespace,
-                                 Gate gate) {
+    public Claimed claim(String owner, Instant now, Instant until, int maxConcurrent, int maxPerNamespace,
+                         Gate gate) {
         CLAIM_LOCK_LOCAL.lock();
         try {
             return jdbi.inTransaction(h -> {
@@ -126,11 +126,18 @@ public final class RunStore {
                     perNamespace.merge(ns, 1, Integer::sum);
                     claimed.add(runs.find(r.id()).orElseThrow());
                 }
-                return claimed;
+                return new Claimed(claimed, total);
             });
         } finally {
             CLAIM_LOCK_LOCAL.unlock();
         }
+    }
+
+    /**
+     * What one claim took, and how many runs (all replicas) held a live lease right after it: the number the
+     * {@code apply.max-concurrent} limit is kept against.
+     */
+    public record Claimed(List<RunRecord> runs, int active) {
     }
 
     /** Options of one move. */

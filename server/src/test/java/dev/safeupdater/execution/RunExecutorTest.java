@@ -375,7 +375,7 @@ class RunExecutorTest {
             RunRecord r2 = only(notLanded);
             Instant past = clock.instant().minusSeconds(1);
             List<RunRecord> claimed = runs.claim("crashed-owner", clock.instant(), past.plusMillis(500), 10, 10,
-                    r -> r.id() == r1.id() || r.id() == r2.id() ? null : "not part of this test");
+                    r -> r.id() == r1.id() || r.id() == r2.id() ? null : "not part of this test").runs();
             for (RunRecord r : claimed) {
                 if (r.id() == r1.id() || r.id() == r2.id()) {
                     assertTrue(runs.move(r, "crashed-owner", "CLAIMED", "APPLYING", RunStore.Move.of(Map.of()),
