@@ -184,7 +184,7 @@ public final class DecisionService {
         }
     }
 
-    private static History history(HistoryStore.Snapshot s) {
+    static History history(HistoryStore.Snapshot s) {
         return new History(
                 s.failures().stream().map(f -> new History.Failure(f.fromTag(), f.toTag(), f.toDigest(), f.state(),
                         f.at(), f.error())).toList(),

@@ -199,19 +199,33 @@ public final class TagService implements AutoCloseable {
                         Map.of(), 0, true, "invalid image reference: " + e.getMessage());
             }
         }
+        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap(); // e.g. the cycle_id of a cycle's log lines
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             for (var e : byImage.entrySet()) {
-                futures.add(pool.submit(() -> discoverImage(refs.get(e.getKey()), e.getValue(), requests, out)));
+                futures.add(pool.submit(withMdc(mdc, () -> discoverImage(refs.get(e.getKey()), e.getValue(),
+                        requests, out))));
             }
             for (var e : charts.entrySet()) {
-                futures.add(pool.submit(() -> discoverChart(e.getKey(), e.getValue(), requests, out)));
+                futures.add(pool.submit(withMdc(mdc, () -> discoverChart(e.getKey(), e.getValue(), requests,
+                        out))));
             }
             for (Future<?> f : futures) {
                 join(f);
             }
         }
         return List.of(out);
+    }
+
+    private static Runnable withMdc(Map<String, String> mdc, Runnable task) {
+        return mdc == null ? task : () -> {
+            org.slf4j.MDC.setContextMap(mdc);
+            try {
+                task.run();
+            } finally {
+                org.slf4j.MDC.clear();
+            }
+        };
     }
 
     private void discoverImage(ImageReference ref, List<Integer> indexes, List<DiscoveryRequest> requests,

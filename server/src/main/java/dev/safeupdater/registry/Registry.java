@@ -154,6 +154,14 @@ public final class Registry implements AutoCloseable {
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
     }
 
+    /**
+     * Looks {@code image}'s repository up with {@code credentials} (e.g. from the pull secrets of the workloads that
+     * run it) instead of the configured ones; null: the configured ones again.
+     */
+    public void useCredentials(ImageReference image, Credentials credentials) {
+        client.useCredentials(image.repositoryOnly(), credentials);
+    }
+
     /** Forgets every cached answer (for tests and operators). */
     public void clearCache() {
         tagCache.clear();
