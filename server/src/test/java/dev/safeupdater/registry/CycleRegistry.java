@@ -16,10 +16,12 @@ public final class CycleRegistry implements AutoCloseable {
 
     private final TestRegistry registry;
     private final FakeRegistry failing;
+    private final FakeRegistry slow;
 
-    private CycleRegistry(TestRegistry registry, FakeRegistry failing) {
+    private CycleRegistry(TestRegistry registry, FakeRegistry failing, FakeRegistry slow) {
         this.registry = registry;
         this.failing = failing;
+        this.slow = slow;
     }
 
     public static CycleRegistry start() {
@@ -32,7 +34,16 @@ public final class CycleRegistry implements AutoCloseable {
             FakeRegistry f = new FakeRegistry();
             f.handler((ex, n) -> FakeRegistry.send(ex, 500,
                     "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"storage backend down\"}]}"));
-            return new CycleRegistry(r, f);
+            FakeRegistry slow = new FakeRegistry();
+            slow.handler((ex, n) -> {
+                try {
+                    Thread.sleep(300_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                FakeRegistry.send(ex, 500, "{}");
+            });
+            return new CycleRegistry(r, f, slow);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -46,6 +57,11 @@ public final class CycleRegistry implements AutoCloseable {
     /** {@code 127.0.0.1:PORT} of the registry that answers 500. */
     public String failingHost() {
         return failing.host();
+    }
+
+    /** {@code 127.0.0.1:PORT} of a registry that answers nothing for five minutes (to catch a cycle mid-way). */
+    public String slowHost() {
+        return slow.host();
     }
 
     public String user() {
@@ -64,6 +80,7 @@ public final class CycleRegistry implements AutoCloseable {
     @Override
     public void close() {
         failing.close();
+        slow.close();
         registry.close();
     }
 }
