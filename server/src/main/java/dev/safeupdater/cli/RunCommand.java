@@ -80,7 +80,14 @@ final class RunCommand implements Callable<Integer> {
         }
         Summary summary;
         try {
-            Cycle cycle = services.cycles().runOnce("cli:" + System.getProperty("user.name", "unknown"), "cli");
+            Cycle cycle;
+            try {
+                cycle = services.cycles().runOnce("cli:" + System.getProperty("user.name", "unknown"), "cli");
+            } catch (dev.safeupdater.execution.CycleInProgressException e) {
+                err.println("safe-updater run: " + e.getMessage());
+                err.flush();
+                return EXIT_PARTIAL;
+            }
             Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
             Map<String, Plan.Totals> bySource = new LinkedHashMap<>();
             List<String> sources = new ArrayList<>();

@@ -90,6 +90,7 @@ public final class CycleService implements AutoCloseable {
     private final Semaphore permit = new Semaphore(1);
     private final AtomicLong current = new AtomicLong();
     private final CycleMetrics metrics = new CycleMetrics();
+    private final DecisionLog decisionLog = new DecisionLog();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(daemon("cycle-runner"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             daemon("cycle-heartbeat"));
@@ -645,9 +646,10 @@ public final class CycleService implements AutoCloseable {
                 null);
     }
 
+    /** Logs and counts each appended decision (as a stored decision) and announces those held for approval. */
     private void announce(List<CycleStore.Tracked> tracked, CycleStore.Written written,
                           Map<Long, Evaluation> evaluationOfNew) {
-        if (notifier == Notifier.NONE || written.decisions().isEmpty()) {
+        if (written.decisions().isEmpty()) {
             return;
         }
         Map<Long, Asset> assets = new HashMap<>();
@@ -655,7 +657,10 @@ public final class CycleService implements AutoCloseable {
         written.decisions().forEach((assetId, byClass) -> byClass.forEach((cls, d) -> {
             Evaluation e = evaluationOfNew.get(assetId * 8 + CLASS_ORDER.indexOf(cls));
             if (e != null) {
-                HeldForApproval.event(assets.get(assetId), d, e).ifPresent(notifier::publish);
+                decisionLog.record(e, assetId, d.id(), true);
+                if (notifier != Notifier.NONE) {
+                    HeldForApproval.event(assets.get(assetId), d, e).ifPresent(notifier::publish);
+                }
             }
         }));
     }
