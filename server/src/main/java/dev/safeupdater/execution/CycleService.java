@@ -63,9 +63,10 @@ import org.slf4j.MDC;
  * registry's limits; an image's repository is read with the credentials of the pull secrets its workloads list
  * (when the source reads them), else the Docker config.</li>
  * <li>propose: per asset the newest candidate of each change class (prerelease only where the scope opts in) and a
- * DIGEST candidate when the running tag's digest moved; all decided by the policy in one batch.</li>
- * <li>decide: appends a decision only where something about it changed, writes the plan, all in one
- * transaction.</li>
+ * DIGEST candidate when the running tag's digest moved; decided by the policy in one rule session per batch of
+ * {@value #ASSET_BATCH} assets.</li>
+ * <li>decide: appends a decision only where something about it changed and writes the plan, one transaction per
+ * batch of assets (an asset's decisions and plan row are committed together).</li>
  * <li>plan: hands each asset's chosen decision to the {@link ApplyStage} and updates the pending-updates gauges.</li>
  * </ul>
  * A registry that refuses marks only its images stale (with the error); every other image is still decided.
@@ -76,7 +77,6 @@ public final class CycleService implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(30);
     /** A RUNNING cycle whose heartbeat is older than this is taken for dead, whoever ran it. */
     static final Duration DEAD_AFTER = Duration.ofMinutes(5);
-    private static final int EVALUATION_BATCH = 2_000;
     /** Change classes from lowest to highest: the plan proposes the highest APPROVE, else the highest HOLD. */
     static final List<String> CLASS_ORDER = List.of("DIGEST", "PRERELEASE", "PATCH", "MINOR", "MAJOR");
 
@@ -397,33 +397,100 @@ public final class CycleService implements AutoCloseable {
                 staleImages.isEmpty() ? null : staleImages.size() + " of " + images.size()
                         + " images could not be read");
 
-        // propose
+        // propose and decide, a batch of assets at a time: each batch's decisions, bookkeeping and plan rows are
+        // committed together, and only the new decisions of one batch are held in memory
+        Set<Long> withHistory = history.assetsWithHistory(now);
+        Map<Long, Map<String, CycleStore.LastDecision>> last = store.lastDecisions();
+        Map<Long, String> planPrints = store.planFingerprints();
+        String decisionActor = "cycle:" + run.id;
+        Batches batches = new Batches();
+        for (int from = 0; from < tracked.size(); from += ASSET_BATCH) {
+            batch(run, tracked.subList(from, Math.min(tracked.size(), from + ASSET_BATCH)), from, requestOf,
+                    prerelease, found, withHistory, last, planPrints, decisionActor, now, batches);
+        }
+        Instant finished = clock.instant();
+        if (tracked.isEmpty()) {
+            store.write(new CycleStore.CycleWrite(run.id, now, decisionActor, List.of(), List.of(), List.of(),
+                    List.of(), List.of()));
+        }
+        run.count("candidates", batches.candidates);
+        run.count("stale", batches.stale);
+        run.stage("propose", "SUCCEEDED", batches.proposeStarted == null ? finished : batches.proposeStarted,
+                batches.proposeNanos, null);
+        run.count("decisionsWritten", batches.written);
+        run.count("decisionsUnchanged", batches.unchanged);
+        run.count("planRowsWritten", batches.planRows);
+        run.count("planRowsUnchanged", batches.touched);
+        run.stage("decide", "SUCCEEDED", batches.decideStarted == null ? finished : batches.decideStarted,
+                batches.decideNanos, null);
+
+        // plan: hand on the chosen decisions, update the gauges
         started = clock.instant();
         t = System.nanoTime();
-        Set<Long> withHistory = history.assetsWithHistory(now);
+        if (apply != ApplyStage.NONE) {
+            List<Decision> chosen = new ArrayList<>(batches.chosenNew);
+            chosen.addAll(store.decisions(batches.chosenExisting));
+            run.count("enqueued", apply.enqueue(chosen));
+        }
+        Plan totals = store.plan(PlanFilter.ALL, null, 1);
+        metrics.pending(totals.byOutcome());
+        run.stage("plan", "SUCCEEDED", started, System.nanoTime() - t, null);
+    }
+
+    /** Assets per propose-and-decide batch (one policy session, one transaction). */
+    static final int ASSET_BATCH = 1_000;
+
+    /** What the batches of one cycle add up to. */
+    private static final class Batches {
+        Instant proposeStarted;
+        Instant decideStarted;
+        long proposeNanos;
+        long decideNanos;
+        long candidates;
+        long stale;
+        long written;
+        long unchanged;
+        long planRows;
+        long touched;
+        final List<Decision> chosenNew = new ArrayList<>();
+        final List<Long> chosenExisting = new ArrayList<>();
+    }
+
+    private void batch(Run run, List<CycleStore.Tracked> tracked, int offset, int[] requestOf, boolean[] prerelease,
+                       List<TagService.Discovery> found, Set<Long> withHistory,
+                       Map<Long, Map<String, CycleStore.LastDecision>> last, Map<Long, String> planPrints,
+                       String decisionActor, Instant now, Batches out) {
+        // propose
+        if (out.proposeStarted == null) {
+            out.proposeStarted = clock.instant();
+        }
+        long t = System.nanoTime();
         List<Subject> subjects = new ArrayList<>();
-        List<int[]> subjectOf = new ArrayList<>(); // {asset index}
+        List<Integer> subjectOf = new ArrayList<>();
         List<String> subjectClass = new ArrayList<>();
         List<CycleStore.StaleMark> stale = new ArrayList<>();
+        Set<Long> staleIds = new HashSet<>();
         for (int i = 0; i < tracked.size(); i++) {
-            if (requestOf[i] < 0) {
+            int request = requestOf[offset + i];
+            if (request < 0) {
                 continue;
             }
             Asset a = tracked.get(i).asset();
-            TagService.Discovery d = found.get(requestOf[i]);
+            TagService.Discovery d = found.get(request);
             String error = error(d);
             if (error != null) {
                 stale.add(new CycleStore.StaleMark(a.id(), error));
+                staleIds.add(a.id());
                 continue;
             }
             for (ChangeClass c : ChangeClass.values()) {
                 TagService.CandidateInfo info = d.candidates().get(c.key());
-                if (info == null || (c == ChangeClass.PRERELEASE && !prerelease[i])) {
+                if (info == null || (c == ChangeClass.PRERELEASE && !prerelease[offset + i])) {
                     continue;
                 }
                 subjects.add(subject(run.snapshot, a, info.tag(), info.digest(), info.releaseTime(),
                         info.releaseTimeSource(), withHistory, now));
-                subjectOf.add(new int[] {i});
+                subjectOf.add(i);
                 subjectClass.add(c.name());
             }
             if (d.digestMoved() && d.currentTagDigest() != null) {
@@ -431,28 +498,24 @@ public final class CycleService implements AutoCloseable {
                 subjects.add(subject(run.snapshot, a, a.currentTag(), d.currentTagDigest(),
                         release == null ? null : release.time(),
                         release == null ? ReleaseTimeSource.UNKNOWN : release.source(), withHistory, now));
-                subjectOf.add(new int[] {i});
+                subjectOf.add(i);
                 subjectClass.add("DIGEST");
             }
         }
-        List<Evaluation> evaluations = new ArrayList<>(subjects.size());
-        for (int from = 0; from < subjects.size(); from += EVALUATION_BATCH) {
-            evaluations.addAll(PolicyEngine.evaluate(run.snapshot, subjects.subList(from,
-                    Math.min(subjects.size(), from + EVALUATION_BATCH)), now));
-        }
-        run.count("candidates", subjects.size());
-        run.count("stale", stale.size());
-        run.stage("propose", "SUCCEEDED", started, System.nanoTime() - t, null);
+        List<Evaluation> evaluations = PolicyEngine.evaluate(run.snapshot, subjects, now);
+        subjects = null; // the evaluations carry what is needed from here on
+        out.candidates += evaluations.size();
+        out.stale += stale.size();
+        out.proposeNanos += System.nanoTime() - t;
 
         // decide
-        started = clock.instant();
+        if (out.decideStarted == null) {
+            out.decideStarted = clock.instant();
+        }
         t = System.nanoTime();
-        String decisionActor = "cycle:" + run.id;
-        Map<Long, Map<String, CycleStore.LastDecision>> last = store.lastDecisions();
-        Map<Long, String> planPrints = store.planFingerprints();
         Map<Integer, Map<String, Evaluation>> byAsset = new HashMap<>();
         for (int k = 0; k < evaluations.size(); k++) {
-            byAsset.computeIfAbsent(subjectOf.get(k)[0], x -> new HashMap<>()).put(subjectClass.get(k),
+            byAsset.computeIfAbsent(subjectOf.get(k), x -> new HashMap<>()).put(subjectClass.get(k),
                     evaluations.get(k));
         }
         List<CycleStore.NewDecision> newDecisions = new ArrayList<>();
@@ -461,10 +524,6 @@ public final class CycleService implements AutoCloseable {
         List<CycleStore.PlanWrite> plans = new ArrayList<>();
         List<Long> unchangedPlans = new ArrayList<>();
         Map<Long, String> chosenClass = new HashMap<>();
-        Map<Long, Long> chosenExisting = new HashMap<>();
-        long unchangedDecisions = 0;
-        Set<Long> staleIds = new HashSet<>();
-        stale.forEach(s -> staleIds.add(s.assetId()));
         for (int i = 0; i < tracked.size(); i++) {
             Asset a = tracked.get(i).asset();
             if (staleIds.contains(a.id())) {
@@ -485,7 +544,7 @@ public final class CycleService implements AutoCloseable {
                 CycleStore.LastDecision previous = before.get(cls);
                 Long decisionId = null;
                 if (previous != null && previous.fingerprint().equals(print)) {
-                    unchangedDecisions++;
+                    out.unchanged++;
                     decisionId = previous.decisionId();
                 } else {
                     newDecisions.add(new CycleStore.NewDecision(d, cls, print));
@@ -501,8 +560,8 @@ public final class CycleService implements AutoCloseable {
             String planPrint = planFingerprint(entry, chosen, prints);
             if (chosen != null) {
                 chosenClass.put(a.id(), chosen);
-                if (entry.decisionId() != null) {
-                    chosenExisting.put(a.id(), entry.decisionId());
+                if (entry.decisionId() != null && apply != ApplyStage.NONE) {
+                    out.chosenExisting.add(entry.decisionId());
                 }
             }
             if (planPrint.equals(planPrints.get(a.id()))) {
@@ -511,35 +570,23 @@ public final class CycleService implements AutoCloseable {
                 plans.add(new CycleStore.PlanWrite(entry, chosen, planPrint));
             }
         }
+        byAsset = null;
+        evaluations = null;
         CycleStore.Written written = store.write(new CycleStore.CycleWrite(run.id, now, decisionActor, newDecisions,
                 dropped, plans, unchangedPlans, stale));
-        run.count("decisionsWritten", newDecisions.size());
-        run.count("decisionsUnchanged", unchangedDecisions);
-        run.count("planRowsWritten", written.planRows());
-        run.count("planRowsUnchanged", written.touched());
-        run.stage("decide", "SUCCEEDED", started, System.nanoTime() - t, null);
-        announce(tracked, written, evaluationOfNew);
-
-        // plan: hand on the chosen decisions, update the gauges
-        started = clock.instant();
-        t = System.nanoTime();
+        out.written += newDecisions.size();
+        out.planRows += written.planRows();
+        out.touched += written.touched();
         if (apply != ApplyStage.NONE) {
-            List<Decision> chosenDecisions = new ArrayList<>();
-            List<Long> load = new ArrayList<>();
             chosenClass.forEach((assetId, cls) -> {
                 Decision fresh = written.decisions().getOrDefault(assetId, Map.of()).get(cls);
                 if (fresh != null) {
-                    chosenDecisions.add(fresh);
-                } else if (chosenExisting.containsKey(assetId)) {
-                    load.add(chosenExisting.get(assetId));
+                    out.chosenNew.add(fresh);
                 }
             });
-            chosenDecisions.addAll(store.decisions(load));
-            run.count("enqueued", apply.enqueue(chosenDecisions));
         }
-        Plan totals = store.plan(PlanFilter.ALL, null, 1);
-        metrics.pending(totals.byOutcome());
-        run.stage("plan", "SUCCEEDED", started, System.nanoTime() - t, null);
+        out.decideNanos += System.nanoTime() - t;
+        announce(tracked, written, evaluationOfNew);
     }
 
     private void scan(Run run) {

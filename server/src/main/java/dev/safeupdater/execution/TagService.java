@@ -53,6 +53,8 @@ public final class TagService implements AutoCloseable {
     private final ChartVersionLookup chartIndex;
     private final ImageTagStore store;
     private final Clock clock;
+    /** Listings recorded at the same time, at most. */
+    private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(4);
 
     /**
      * {@code store} may be null (nothing recorded, no stored fallback); {@code chartIndex} (HTTP chart repositories)
@@ -328,6 +330,9 @@ public final class TagService implements AutoCloseable {
         if (store == null) {
             return;
         }
+        // discovery looks hundreds of images up at once: a few writers at a time, not one per image, so the
+        // connection pool is not exhausted (and no listing goes unrecorded)
+        recording.acquireUninterruptibly();
         try {
             Instant now = clock.instant();
             if (lookup.error() != null) {
@@ -338,6 +343,8 @@ public final class TagService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", ref.name())
                     .log("cannot record tags of {}: {}", ref.name(), e.getMessage());
+        } finally {
+            recording.release();
         }
     }
 
