@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
+import dev.safeupdater.inventory.DockerEngine;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Cycle;
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The cycle end to end: the real registry in htpasswd mode (credentials only in a Kubernetes pull secret), assets
- * from the mock Kubernetes API and a static file, the shipped rules and policies; a registry answering 500 for one
+ * from the mock Kubernetes API, the real Docker engine and a static file, the shipped rules and policies; a registry answering 500 for one
  * repository. The tests run in order: each builds on the previous cycle.
  */
 class CycleServiceTest {
@@ -79,6 +80,8 @@ class CycleServiceTest {
         Path tmp;
         CycleRegistry registry;
         MockCluster cluster;
+        DockerEngine docker;
+        String dockerName;
         final MutableClock clock = new MutableClock(Instant.parse("2026-04-01T08:00:00Z"));
         PolicyService policyAdmin;
         ScanService scans;
@@ -108,6 +111,10 @@ class CycleServiceTest {
             cluster.put(Workloads.of("Deployment", "preview-1", "web")
                     .container("app", registry.host() + "/demo/web:1.0.0").pullSecret("regcred").build());
             cluster.kubeconfig(tmp, "mock");
+            docker = new DockerEngine();
+            docker.image(registry.host() + "/demo/web", "1.0.0");
+            dockerName = docker.run("web-d", registry.host() + "/demo/web:1.0.0");
+            var label = docker.runLabel().entrySet().iterator().next();
             Files.writeString(tmp.resolve("assets.yaml"), "assets:\n"
                     + "  - {kind: VM, name: web-a, image: " + registry.host() + "/demo/web:1.0.0}\n"
                     + "  - {kind: VM, name: web-latest, image: " + registry.host() + "/demo/web, tag: latest,"
@@ -116,7 +123,9 @@ class CycleServiceTest {
             Files.writeString(tmp.resolve("inventory.yaml"), "sources:\n"
                     + "  - {name: stage, type: kubernetes, kubeconfig: kubeconfig-mock, context: mock,"
                     + " kinds: [Deployment], pullSecrets: true, retries: 0}\n"
-                    + "  - {name: hosts, type: static, file: assets.yaml}\n");
+                    + "  - {name: hosts, type: static, file: assets.yaml}\n"
+                    + "  - {name: engine, type: docker, host: \"" + docker.host() + "\", labels: {\"" + label.getKey()
+                    + "\": \"" + label.getValue() + "\"}}\n");
             Path rules = Files.createDirectories(tmp.resolve("rules"));
             Files.copy(TestPaths.rules().resolve("default.drl"), rules.resolve("default.drl"));
             Path policies = Files.createDirectories(tmp.resolve("policies"));
@@ -149,6 +158,7 @@ class CycleServiceTest {
             scans.close();
             tags.close();
             cluster.close();
+            docker.close();
             registry.close();
         }
 
@@ -182,11 +192,12 @@ class CycleServiceTest {
             assertEquals(Cycle.PARTIAL, c.state(), c.toString());
             assertEquals(List.of("scan", "discover", "propose", "decide", "plan"),
                     c.stages().stream().map(Cycle.Stage::name).toList());
-            assertEquals(4, c.count("assetsScanned"));
+            assertEquals(5, c.count("assetsScanned"));
             assertEquals(2, c.count("imagesLookedUp"));
             assertEquals(1, c.count("stale"));
-            assertEquals(7, c.count("candidates")); // k8s: patch, minor, major; web-a: the same; web-latest: digest
-            assertEquals(7, c.count("decisionsWritten"));
+            // k8s: patch, minor, major; web-a and the Docker container: the same; web-latest: digest
+            assertEquals(10, c.count("candidates"));
+            assertEquals(10, c.count("decisionsWritten"));
             assertTrue(c.count("registryRequests") > 0);
             assertTrue(c.errors().stream().anyMatch(e -> e.startsWith(registry.failingHost() + "/other/app")),
                     c.errors().toString());
@@ -209,6 +220,11 @@ class CycleServiceTest {
                     PlanEntry.PlanCandidate::changeClass, PlanEntry.PlanCandidate::outcome));
             assertEquals(Map.of("PATCH", Outcome.APPROVE, "MINOR", Outcome.HOLD, "MAJOR", Outcome.HOLD), classes);
             assertTrue(single.candidates().stream().noneMatch(x -> x.tag().contains("rc")));
+            // the container on the Docker engine: scope single-hosts too
+            PlanEntry container = plan.get(dockerName);
+            assertEquals("docker", container.asset().source());
+            assertEquals("1.0.1", container.proposedTag());
+            assertEquals(Outcome.APPROVE, container.outcome());
             // latest moved away from the running digest: a DIGEST candidate
             PlanEntry latest = plan.get("web-latest");
             assertEquals(ChangeType.DIGEST, latest.changeType());
@@ -227,14 +243,15 @@ class CycleServiceTest {
                 assertFalse(e.stale());
             }
             Plan totals = cycles.plan(PlanFilter.ALL, null, 1);
-            assertEquals(4, totals.total());
-            assertEquals(3L, totals.byOutcome().get("APPROVE"));
+            assertEquals(5, totals.total());
+            assertEquals(4L, totals.byOutcome().get("APPROVE"));
             assertEquals(1, totals.stale());
             assertNotNull(totals.next());
             assertEquals(1, cycles.plan(new PlanFilter(null, "kubernetes", null, null, null), null, 10).total());
-            assertEquals(List.of("web-a"), cycles.plan(new PlanFilter(null, null, "APPROVE", "single-hosts", null),
-                    null, 10).items().stream().filter(e -> e.changeType() != ChangeType.DIGEST)
+            assertEquals(List.of("web-a", dockerName), cycles.plan(new PlanFilter(null, null, "APPROVE",
+                    "single-hosts", null), null, 10).items().stream().filter(e -> e.changeType() != ChangeType.DIGEST)
                     .map(e -> e.asset().name()).toList());
+            assertEquals(1, cycles.plan(new PlanFilter(null, "docker", null, null, null), null, 10).total());
         }
 
         @Test
@@ -247,7 +264,7 @@ class CycleServiceTest {
             Cycle c = cycles.runOnce("tester", "cli");
 
             assertEquals(0, c.count("decisionsWritten"));
-            assertEquals(7, c.count("decisionsUnchanged"));
+            assertEquals(10, c.count("decisionsUnchanged"));
             assertEquals(rows, db.count("decision"));
             Map<String, PlanEntry> after = plan();
             assertEquals(before.get("web-a").decisionId(), after.get("web-a").decisionId());
@@ -264,8 +281,9 @@ class CycleServiceTest {
 
             Cycle c = cycles.runOnce("tester", "cli");
 
-            assertEquals(Set.of("web PATCH 1.0.2", "web-a PATCH 1.0.2"), decisionsAfter(last));
-            assertEquals(2, c.count("decisionsWritten"));
+            assertEquals(Set.of("web PATCH 1.0.2", "web-a PATCH 1.0.2", dockerName + " PATCH 1.0.2"),
+                    decisionsAfter(last));
+            assertEquals(3, c.count("decisionsWritten"));
             assertEquals("1.0.2", plan().get("web-a").proposedTag());
         }
 
@@ -283,7 +301,7 @@ class CycleServiceTest {
 
             Cycle c = cycles.runOnce("tester", "cli");
 
-            assertEquals(7, c.count("decisionsWritten"));
+            assertEquals(10, c.count("decisionsWritten"));
             assertEquals(now, c.rulesetRevision());
             assertEquals(List.of(now), db.database().jdbi().withHandle(h -> h.createQuery("SELECT DISTINCT"
                     + " ruleset_revision FROM decision WHERE id > :id").bind("id", last).mapTo(String.class).list()));
@@ -318,7 +336,7 @@ class CycleServiceTest {
                 Cycle done = cycles.find(running.id());
                 assertEquals(Cycle.PARTIAL, done.state());
                 // each tracked asset's chosen decision was handed on (the stale one has none)
-                assertEquals(3, done.count("enqueued"));
+                assertEquals(4, done.count("enqueued"));
             } finally {
                 release.countDown();
                 cycles.applyTo(ApplyStage.NONE);
