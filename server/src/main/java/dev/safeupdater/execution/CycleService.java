@@ -411,7 +411,7 @@ public final class CycleService implements AutoCloseable {
         Instant finished = clock.instant();
         if (tracked.isEmpty()) {
             store.write(new CycleStore.CycleWrite(run.id, now, decisionActor, List.of(), List.of(), List.of(),
-                    List.of(), List.of()));
+                    List.of(), List.of(), true));
         }
         run.count("candidates", batches.candidates);
         run.count("stale", batches.stale);
@@ -572,8 +572,9 @@ public final class CycleService implements AutoCloseable {
         }
         byAsset = null;
         evaluations = null;
+        boolean lastBatch = offset + tracked.size() >= requestOf.length;
         CycleStore.Written written = store.write(new CycleStore.CycleWrite(run.id, now, decisionActor, newDecisions,
-                dropped, plans, unchangedPlans, stale));
+                dropped, plans, unchangedPlans, stale, lastBatch));
         out.written += newDecisions.size();
         out.planRows += written.planRows();
         out.touched += written.touched();

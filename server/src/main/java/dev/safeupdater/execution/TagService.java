@@ -55,6 +55,11 @@ public final class TagService implements AutoCloseable {
     private final Clock clock;
     /** Listings recorded at the same time, at most. */
     private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(4);
+    /** Image → when the listing recorded last was fetched: a listing the registry cache serves again is not rewritten. */
+    private final Map<String, Instant> recordedFetch = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tag details recorded already (image, tag, digest, release time and its source). */
+    private final java.util.Set<String> recordedDetails = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_REMEMBERED = 500_000;
 
     /**
      * {@code store} may be null (nothing recorded, no stored fallback); {@code chartIndex} (HTTP chart repositories)
@@ -330,15 +335,29 @@ public final class TagService implements AutoCloseable {
         if (store == null) {
             return;
         }
+        if (lookup.error() == null && !lookup.fromStore() && lookup.fetchedAt() != null
+                && lookup.fetchedAt().equals(recordedFetch.get(ref.name()))
+                && details.stream().allMatch(d -> recordedDetails.contains(detailKey(ref, d)))) {
+            return; // this very listing (the registry cache answered) and these details are stored already
+        }
         // discovery looks hundreds of images up at once: a few writers at a time, not one per image, so the
         // connection pool is not exhausted (and no listing goes unrecorded)
         recording.acquireUninterruptibly();
         try {
             Instant now = clock.instant();
             if (lookup.error() != null) {
+                recordedFetch.remove(ref.name());
                 store.recordFailure(ref.name(), lookup.error(), now);
             } else if (!lookup.fromStore()) {
                 store.recordListing(ref.name(), lookup.tags(), details, now);
+                if (recordedDetails.size() > MAX_REMEMBERED) {
+                    recordedDetails.clear();
+                    recordedFetch.clear();
+                }
+                if (lookup.fetchedAt() != null) {
+                    recordedFetch.put(ref.name(), lookup.fetchedAt());
+                }
+                details.forEach(d -> recordedDetails.add(detailKey(ref, d)));
             }
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", ref.name())
@@ -346,6 +365,11 @@ public final class TagService implements AutoCloseable {
         } finally {
             recording.release();
         }
+    }
+
+    private static String detailKey(ImageReference ref, ImageTagStore.TagDetail d) {
+        return ref.name() + "\u0000" + d.tag() + "\u0000" + d.digest() + "\u0000" + d.releaseTime() + "\u0000"
+                + d.releaseTimeSource();
     }
 
     private static ImageReference reference(String field, String image) {

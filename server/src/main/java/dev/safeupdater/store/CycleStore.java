@@ -164,7 +164,7 @@ public final class CycleStore {
     /** Everything one cycle writes, and what it found unchanged. */
     public record CycleWrite(long cycleId, Instant now, String actor, List<NewDecision> decisions,
                              List<String> droppedClasses, List<PlanWrite> plans, List<Long> unchangedPlans,
-                             List<StaleMark> stale) {
+                             List<StaleMark> stale, boolean dropGone) {
     }
 
     /** What {@link #write} stored: the decisions with their ids, by asset id and change class. */
@@ -174,7 +174,7 @@ public final class CycleStore {
     /**
      * In one transaction: appends the new decisions (and remembers each as the last of its asset and change class),
      * forgets the classes in {@code droppedClasses} ({@code assetId:CLASS}), writes the changed plan rows, renews
-     * the evaluation time of the unchanged ones, marks stale ones, drops plan rows of gone assets, and appends one
+     * the evaluation time of the unchanged ones, marks stale ones, drops plan rows of gone assets (when asked), and appends one
      * audit event {@code cycle.decide}.
      */
     public Written write(CycleWrite w) {
@@ -206,7 +206,9 @@ public final class CycleStore {
             dao.replacePlans(plans, w.cycleId(), w.now());
             int touched = dao.touch(w.unchangedPlans(), w.cycleId(), w.now());
             dao.markStale(w.stale(), w.cycleId(), w.now());
-            dao.dropGone();
+            if (w.dropGone()) {
+                dao.dropGone();
+            }
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("decisionsWritten", w.decisions().size());
             detail.put("planRows", plans.size());
