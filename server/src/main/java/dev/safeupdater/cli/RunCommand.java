@@ -142,10 +142,11 @@ final class RunCommand implements Callable<Integer> {
 
     private static String[] totals(String name, Plan.Totals t) {
         return new String[] {name, n(t.byOutcome().get("APPROVE")), n(t.byOutcome().get("HOLD")),
-                n(t.byOutcome().get("REJECT")), n(t.byOutcome().get("NONE")), n(t.stale()), n(t.total())};
+                n(t.byOutcome().get("REJECT")), n(t.byOutcome().get("NONE")), n(Long.valueOf(t.stale())),
+                n(Long.valueOf(t.total()))};
     }
 
     private static String n(Long v) {
-        return String.format(Locale.ROOT, "%,d", v == null ? 0 : v);
+        return v == null ? "0" : String.format(Locale.ROOT, "%,d", v);
     }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.safeupdater.model.Cycle;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 
 /**
@@ -40,9 +41,9 @@ final class CycleMetrics {
     }
 
     void stage(String stage, Duration took) {
-        Metrics.globalRegistry().getOrCreate(Timer.builder("safe_updater_cycle_duration")
+        io.helidon.service.registry.Services.get(MeterRegistry.class).getOrCreate(Timer.builder("safe_updater_cycle_duration")
                         .description("Time a cycle stage took (stage total: the whole cycle)")
-                        .tags(Metrics.tags("stage", stage))
+                        .tags(List.of(Tag.create("stage", stage)))
                         .publishPercentileHistogram(true))
                 .record(took);
     }
@@ -59,9 +60,9 @@ final class CycleMetrics {
     }
 
     private static Counter counter(String status) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_cycles")
+        return io.helidon.service.registry.Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_cycles")
                 .description("Cycles by how they ended (SKIPPED: a scheduled cycle found one running)")
-                .tags(Metrics.tags("status", status)));
+                .tags(List.of(Tag.create("status", status))));
     }
 
     private static AtomicLong gauge(String name, String description, String tag, String value) {
@@ -69,9 +70,9 @@ final class CycleMetrics {
             AtomicLong v = new AtomicLong();
             Gauge.Builder<Long> b = Gauge.builder(name, v::get).description(description == null ? name : description);
             if (tag != null) {
-                b.tags(Metrics.tags(tag, value));
+                b.tags(List.of(Tag.create(tag, value)));
             }
-            Metrics.globalRegistry().getOrCreate(b);
+            io.helidon.service.registry.Services.get(MeterRegistry.class).getOrCreate(b);
             return v;
         });
     }
