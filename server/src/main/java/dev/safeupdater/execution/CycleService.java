@@ -28,6 +28,7 @@ import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.Page;
@@ -36,14 +37,11 @@ import dev.safeupdater.model.PlanEntry;
 import dev.safeupdater.model.PlanFilter;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.Evaluation;
-import dev.safeupdater.policy.History;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySnapshot;
 import dev.safeupdater.policy.ScopeMatch;
 import dev.safeupdater.policy.Subject;
 import dev.safeupdater.registry.Credentials;
-import dev.safeupdater.registry.RegistryException;
-import dev.safeupdater.registry.ReleaseTime;
 import dev.safeupdater.store.CycleStore;
 import dev.safeupdater.store.HistoryStore;
 import dev.safeupdater.store.InvalidCursorException;
@@ -493,11 +491,10 @@ public final class CycleService implements AutoCloseable {
                 subjectOf.add(i);
                 subjectClass.add(c.name());
             }
-            if (d.digestMoved() && d.currentTagDigest() != null) {
-                ReleaseTime release = release(d, a.currentTag());
-                subjects.add(subject(run.snapshot, a, a.currentTag(), d.currentTagDigest(),
-                        release == null ? null : release.time(),
-                        release == null ? ReleaseTimeSource.UNKNOWN : release.source(), withHistory, now));
+            TagService.CandidateInfo moved = d.candidates().get(TagService.DIGEST); // the running tag moved
+            if (moved != null) {
+                subjects.add(subject(run.snapshot, a, moved.tag(), moved.digest(), moved.releaseTime(),
+                        moved.releaseTimeSource(), withHistory, now));
                 subjectOf.add(i);
                 subjectClass.add("DIGEST");
             }
@@ -648,10 +645,9 @@ public final class CycleService implements AutoCloseable {
         ScopeMatch scope = snapshot.policies().explain(c);
         History past = History.EMPTY;
         if (withHistory.contains(a.id())) {
-            Duration lookback = scope != null
-                    && scope.policy().failureCooldown().compareTo(DecisionService.FAILURE_LOOKBACK) > 0
-                    ? scope.policy().failureCooldown() : DecisionService.FAILURE_LOOKBACK;
-            past = DecisionService.history(history.history(a.id(), tag, digest, now.minus(lookback), now));
+            // failures within the window the engine applies to every history (as DecisionService.decide reads them)
+            Duration lookback = new Subject(c, scope, null).failureWindow();
+            past = history.history(a.id(), tag, digest, now.minus(lookback), now);
         }
         return new Subject(c, scope, past);
     }
@@ -711,17 +707,6 @@ public final class CycleService implements AutoCloseable {
                 }
             }
         }));
-    }
-
-    /** When the image the running tag points to now was released (cached per digest); null when unknown. */
-    private ReleaseTime release(TagService.Discovery d, String tag) {
-        try {
-            return tags.registry().releaseTime(ImageReference.parse(d.image()), d.currentTagDigest());
-        } catch (RegistryException | IllegalArgumentException e) {
-            LOG.atInfo().addKeyValue("event", "cycle_release_time_unknown").addKeyValue("image", d.image())
-                    .log("release time of {}:{} unknown: {}", d.image(), tag, e.getMessage());
-            return null;
-        }
     }
 
     /** The error that makes a discovery unusable (stale listing, failed lookup of a candidate), or null. */
