@@ -20,6 +20,8 @@ public final class ApiRouting {
                 .register("/api/v1/tags", new TagsResource(services.tags()))
                 .register("/api/v1/scan", new ScanResource(services.scans()))
                 .register("/api/v1/notifications", new NotificationsResource(services.notifications()))
+                .register("/api/v1/cycles", new CyclesResource(services.cycles()))
+                .register("/api/v1/plan", new PlanResource(services.cycles()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.Candidates;
+import dev.safeupdater.execution.CycleService;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
@@ -39,6 +40,7 @@ import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.CycleStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
@@ -129,7 +131,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin, null);
+                    new VersionService(tags), tags, null, policyAdmin, null, null);
         }
         // activations and refusals from here on (and the startup one, made while the database was migrating)
         policyAdmin.auditTo(new RuleSetAuditStore(db));
@@ -144,8 +146,10 @@ public final class Application implements AutoCloseable {
         decide.notifyTo(notifications);
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
+        CycleService cycles = new CycleService(scans, tags, policy, new CycleStore(db), new HistoryStore(db), clock);
+        cycles.notifyTo(notifications);
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications);
+                policyAdmin, notifications, cycles);
     }
 
     /**
@@ -263,6 +267,23 @@ public final class Application implements AutoCloseable {
         }
     }
 
+    /** {@code cycle.interval}: zero for "only on request". */
+    static Duration cycleInterval(Settings settings) {
+        String v = settings.get("cycle.interval").strip();
+        if (v.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = InventoryConfig.parseDuration(v);
+            if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofSeconds(10)) < 0)) {
+                throw new StartupException("cycle.interval must be 0 or at least 10s, not \"" + v + "\"");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("cycle.interval: " + e.getMessage());
+        }
+    }
+
     /** Opens the configured database and applies pending migrations. */
     static Database openDatabase(Settings settings) {
         Database db;
@@ -286,6 +307,7 @@ public final class Application implements AutoCloseable {
     /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
     public static Application start(Settings settings, Services services) {
         Duration scanInterval = scanInterval(settings);
+        Duration cycleInterval = cycleInterval(settings);
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -326,6 +348,9 @@ public final class Application implements AutoCloseable {
         if (services.notifications() != null) {
             services.notifications().start();
         }
+        if (services.cycles() != null) {
+            services.cycles().startBackground(cycleInterval);
+        }
         return new Application(services, server);
     }
 
@@ -350,6 +375,9 @@ public final class Application implements AutoCloseable {
         server.stop();
         if (services.tags() != null) {
             services.tags().close();
+        }
+        if (services.cycles() != null) {
+            services.cycles().close();
         }
         if (services.scans() != null) {
             services.scans().close();

@@ -62,6 +62,9 @@ public final class Settings {
                     "YAML file listing the inventory sources (Kubernetes, Docker, Helm, static); empty: none."),
             new Key("inventory.scan-interval", "0", false,
                     "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."),
+            // the cycle (docs/cycle.md)
+            new Key("cycle.interval", "0", false, "serve: run a cycle (scan, discover, propose, decide, plan) this"
+                    + " often, e.g. 15m; 0: only on request (POST /api/v1/cycles, safe-updater run --once)."),
             // policy engine
             new Key("policy.require-tests", "false", false,
                     "true: a rule and policy set is activated only when its owner tests pass."),

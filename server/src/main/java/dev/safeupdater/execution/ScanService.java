@@ -145,6 +145,22 @@ public final class ScanService implements AutoCloseable {
         }
     }
 
+    /**
+     * Scans every source for a cycle, waiting for a scan that is already running to finish first (a scheduled scan
+     * or a watch resync), so the cycle reads an inventory no older than its own start.
+     *
+     * @throws InvalidInputException when no source is configured
+     */
+    public ScanRun scanAll(String actor) {
+        List<InventorySource> selected = select(null);
+        running.lock();
+        try {
+            return run(selected, null, actor, ScanListener.NONE);
+        } finally {
+            running.unlock();
+        }
+    }
+
     public ScanRun find(long id) {
         return scans.find(id).orElseThrow(() -> new NotFoundException("scan", id));
     }

@@ -155,6 +155,14 @@ public final class Registry implements TagSource, AutoCloseable {
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
     }
 
+    /**
+     * Looks {@code image}'s repository up with {@code credentials} (e.g. from the pull secrets of the workloads that
+     * run it) instead of the configured ones; null: the configured ones again.
+     */
+    public void useCredentials(ImageReference image, Credentials credentials) {
+        client.useCredentials(image.repositoryOnly(), credentials);
+    }
+
     // ---- TagSource: OCI repositories (images, and charts at oci:// locations) ---------------------------------------
 
     /** The repository {@code location} names; {@code oci://host/path/chart} is the repository {@code host/path/chart}. */
