@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +27,20 @@ public final class Json {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     static final String JSON = "application/json";
 
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    /** Deepest nesting of objects and arrays a request body may have. */
+    public static final int MAX_NESTING = 32;
+    /** Longest string value or field name a request body may have. */
+    public static final int MAX_STRING = 256 * 1024;
+
+    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING)
+                    .maxStringLength(MAX_STRING)
+                    .maxNameLength(1024)
+                    .maxNumberLength(100)
+                    .maxDocumentLength(MAX_BODY_BYTES)
+                    .build())
+            .build())
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -77,6 +93,10 @@ public final class Json {
                     : "field \"" + field + "\" has the wrong type";
             throw new ApiException(400, "Invalid input", detail,
                     field.isEmpty() ? List.of() : List.of(new FieldError(field, "has the wrong type")));
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("the request body exceeds a limit (at most " + MAX_NESTING
+                    + " levels of nesting, strings of " + MAX_STRING + " characters, names of 1024, numbers of 100"
+                    + " digits)");
         } catch (JsonParseException e) {
             throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": " + withoutSourceNote(e.getOriginalMessage()));
@@ -105,7 +125,8 @@ public final class Json {
     }
 
     private static ApiException tooLarge() {
-        return ApiException.badRequest("the request body is larger than " + MAX_BODY_BYTES + " bytes");
+        return new ApiException(413, "Content too large", "the request body is larger than " + MAX_BODY_BYTES
+                + " bytes");
     }
 
     private static String path(MismatchedInputException e) {

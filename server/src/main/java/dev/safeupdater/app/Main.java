@@ -63,7 +63,10 @@ public final class Main implements Launcher {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            var log = LoggerFactory.getLogger(Main.class);
+            log.atInfo().addKeyValue("event", "server_stopping").log("stop requested (SIGTERM or SIGINT), stopping");
             app.close();
+            log.atInfo().addKeyValue("event", "server_stopped").log("server stopped");
             stopped.countDown();
         }, "shutdown"));
         try {
