@@ -21,6 +21,7 @@ public final class ApiRouting {
     public static void register(HttpRouting.Builder routing, Services services, AccessControl access,
                                 boolean metricsNeedToken) {
         routing.addFilter(new RequestMetrics());
+        routing.addFilter(new PathCheck());
         routing.addFilter(new Authentication(access, metricsNeedToken));
         Problems.register(routing);
         routing.register("/api/v1/evaluate", new EvaluateResource(services.decisions()))

@@ -333,6 +333,7 @@ public final class Application implements AutoCloseable {
             throw e;
         }
         boolean metricsNeedToken = settings.getBoolean("metrics.require-token");
+        Duration readTimeout = Duration.ofSeconds(settings.getInt("http.read-timeout-seconds"));
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -357,7 +358,11 @@ public final class Application implements AutoCloseable {
                 .shutdownHook(false)
                 .maxPayloadSize(dev.safeupdater.api.Json.MAX_BODY_BYTES)
                 .directHandlers(Problems.directHandlers())
-                .connectionOptions(o -> o.readTimeout(Duration.ofSeconds(settings.getInt("http.read-timeout-seconds"))))
+                .connectionOptions(o -> o.readTimeout(readTimeout))
+                // connections that send nothing usable (not even a request line Helidon recognises) are closed too
+                .idleConnectionTimeout(readTimeout)
+                .idleConnectionPeriod(readTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? readTimeout
+                        : Duration.ofSeconds(10))
                 .addFeature(observe)
                 .routing(r -> routing(r, services, access, metricsNeedToken))
                 .build()
