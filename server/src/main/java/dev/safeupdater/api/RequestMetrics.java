@@ -17,6 +17,11 @@ final class RequestMetrics implements Filter {
     private record Key(String method, String route, int status) {
     }
 
+    /** Histogram buckets of a request's duration. */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
     /** Timers by (method, route, status), looked up in the registry once each. */
     private final java.util.Map<Key, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -36,7 +41,8 @@ final class RequestMetrics implements Filter {
                                         .description("HTTP API request latency")
                                         .tags(Metrics.tags("method", k.method(), "route", k.route(),
                                                 "status", Integer.toString(k.status())))
-                                        .publishPercentileHistogram(false)))
+                                        .publishPercentileHistogram(false)
+                                        .buckets(BUCKETS)))
                         .record(Duration.ofNanos(System.nanoTime() - start));
             }
         }

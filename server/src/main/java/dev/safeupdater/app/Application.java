@@ -90,6 +90,7 @@ public final class Application implements AutoCloseable {
 
     /** Builds the services, treating the rule and policy set as {@code startup} says. */
     public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
+        Monitoring.registry(); // before the first meter: the registry's settings and the JVM meters
         RegistryOptions registryOptions = registryOptions(settings, System.getenv(), clock);
         List<InventorySource> sources = withDatabase ? inventorySources(settings) : List.of();
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
@@ -350,7 +351,10 @@ public final class Application implements AutoCloseable {
                             return b.build();
                         }, HealthCheckType.READINESS, "rules")
                         .build())
-                .addObserver(MetricsObserver.create())
+                .addObserver(MetricsObserver.builder()
+                        .metricsConfig(Monitoring.CONFIG)
+                        .meterRegistry(Monitoring.registry())
+                        .build())
                 .build();
         WebServer server = WebServer.builder()
                 .host(settings.host())

@@ -167,9 +167,20 @@ public final class Registry implements AutoCloseable {
     }
 
     private static void cacheCount(String result) {
-        Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
+        cacheCounter(result).increment();
+    }
+
+    private static Counter cacheCounter(String result) {
+        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(Metrics.tags("result", result))).increment();
+                .tags(Metrics.tags("result", result)));
+    }
+
+    /** The cache counters at 0 for every result, so rates work before the first lookup. */
+    public static void declareMetrics() {
+        for (String result : java.util.List.of("hit", "miss", "revalidated", "shared")) {
+            cacheCounter(result);
+        }
     }
 
     @Override
