@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # 32 concurrent clients on POST /api/v1/evaluate against a running server (embedded H2, shipped rules): warmed up
 # until the throughput is stable (at most 60 s), then 20 s measured in slices alternating with a no-op route
 # (GET /observe/health/live) under the same load. Args (optional): CLIENTS SECONDS.

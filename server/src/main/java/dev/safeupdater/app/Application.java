@@ -352,7 +352,6 @@ public final class Application implements AutoCloseable {
                         }, HealthCheckType.READINESS, "rules")
                         .build())
                 .addObserver(MetricsObserver.builder()
-                        .metricsConfig(Monitoring.CONFIG)
                         .meterRegistry(Monitoring.registry())
                         .build())
                 .build();

@@ -6,8 +6,7 @@ import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.registry.Registry;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.MetricsConfig;
-import io.helidon.metrics.api.MetricsFactory;
+import io.helidon.service.registry.Services;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -28,10 +27,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
  * {@code safe_updater_*} counter with known labels declared at 0, so rates and alerts work on a fresh server.
  */
 final class Monitoring {
-    /** Metrics without a scope tag; the web server's scrape uses the same settings. */
-    static final MetricsConfig CONFIG = MetricsConfig.builder()
-            .scoping(s -> s.clearTagName())
-            .build();
     private static MeterRegistry registry;
     private static JvmGcMetrics gc;
 
@@ -41,7 +36,7 @@ final class Monitoring {
     /** The registry, created (with the JVM meters bound and the counters declared) on the first call. */
     static synchronized MeterRegistry registry() {
         if (registry == null) {
-            registry = MetricsFactory.getInstance(io.helidon.config.Config.empty()).globalRegistry(CONFIG);
+            registry = Services.get(MeterRegistry.class);
             io.micrometer.core.instrument.MeterRegistry m =
                     registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
             m.config().meterFilter(MeterFilter.ignoreTags("scope"))

@@ -26,7 +26,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.safeupdater.model.Role;
 import dev.safeupdater.store.AccessAuditStore;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -279,8 +281,8 @@ public final class AccessControl {
     }
 
     private static Counter refusals(String status) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_auth_refusals")
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_auth_refusals")
                 .description("API calls refused: 401 no or unknown token, 403 role too weak")
-                .tags(Metrics.tags("status", status)));
+                .tags(List.of(Tag.create("status", status))));
     }
 }

@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,14 +173,14 @@ public final class Registry implements AutoCloseable {
     }
 
     private static Counter cacheCounter(String result) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(Metrics.tags("result", result)));
+                .tags(List.of(Tag.create("result", result))));
     }
 
     /** The cache counters at 0 for every result, so rates work before the first lookup. */
     public static void declareMetrics() {
-        for (String result : java.util.List.of("hit", "miss", "revalidated", "shared")) {
+        for (String result : List.of("hit", "miss", "revalidated", "shared")) {
             cacheCounter(result);
         }
     }
