@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # 32 concurrent clients on POST /api/v1/evaluate against a running server (embedded H2, shipped rules): warmed up
 # until the throughput is stable (at most 60 s), then 20 s measured in slices alternating with a no-op route
-# (GET /observe/health/live) under the same load. Args (optional): CLIENTS SECONDS.
+# (GET /api/v1/no-op, the catch-all's 404) under the same load. Args (optional): CLIENTS SECONDS.
 # Targets (2 cores): evaluate p99 <= 1.5 x the no-op p99, >= 2,000 requests/s.
 clients=${1:-32}
 seconds=${2:-20}
