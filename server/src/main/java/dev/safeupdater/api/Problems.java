@@ -6,6 +6,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeupdater.execution.FieldError;
+import dev.safeupdater.execution.CandidateRefusedException;
+import dev.safeupdater.execution.ConflictException;
 import dev.safeupdater.execution.InvalidInputException;
 import dev.safeupdater.execution.NotFoundException;
 import dev.safeupdater.policy.PolicyEngine;
@@ -35,6 +37,9 @@ public final class Problems {
                 .error(InvalidInputException.class,
                         (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(), e.errors()))
                 .error(NotFoundException.class, (req, res, e) -> send(res, 404, "Not found", e.getMessage(), List.of()))
+                .error(ConflictException.class, (req, res, e) -> send(res, 409, "Conflict", e.getMessage(), List.of()))
+                .error(CandidateRefusedException.class,
+                        (req, res, e) -> send(res, 422, "Candidate refused", e.getMessage(), e.errors()))
                 .error(PolicyEngine.NoActiveRuleSetException.class,
                         (req, res, e) -> send(res, 503, "No active rule set", e.getMessage(), List.of()))
                 .error(HttpException.class, (req, res, e) -> {
