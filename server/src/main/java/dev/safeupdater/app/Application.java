@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.safeupdater.api.ApiRouting;
+import dev.safeupdater.api.Problems;
+import dev.safeupdater.execution.AccessControl;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.CycleService;
@@ -38,6 +40,7 @@ import dev.safeupdater.policy.NotificationsParser;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
+import dev.safeupdater.store.AccessAuditStore;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.CycleStore;
@@ -91,6 +94,7 @@ public final class Application implements AutoCloseable {
 
     /** Builds the services, treating the rule and policy set as {@code startup} says. */
     public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
+        Monitoring.registry(); // before the first meter: the registry's settings and the JVM meters
         RegistryOptions registryOptions = registryOptions(settings, System.getenv(), clock);
         InventoryFile inventoryFile = withDatabase ? inventoryFile(settings) : null;
         List<InventorySource> sources = inventoryFile == null ? List.of() : inventorySources(inventoryFile);
@@ -98,6 +102,10 @@ public final class Application implements AutoCloseable {
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
                 : CompletableFuture.completedFuture(null);
+        if (startup != PolicyStartup.SKIP) {
+            requireDirectory("rules.dir", settings.rulesDir(), settings);
+            requireDirectory("policies.dir", settings.policiesDir(), settings);
+        }
         String testsDir = settings.get("policy.tests-dir");
         PolicySources policySources = new PolicySources(settings.rulesDir(), settings.policiesDir(),
                 testsDir.isBlank() ? null : Path.of(testsDir), settings.getBoolean("policy.require-tests"));
@@ -150,6 +158,54 @@ public final class Application implements AutoCloseable {
         cycles.notifyTo(notifications);
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
                 policyAdmin, notifications, cycles);
+    }
+
+    /** A missing rules or policies directory is a start-up error, not a server that never becomes ready. */
+    private static void requireDirectory(String key, Path dir, Settings settings) {
+        if (!Files.isDirectory(dir)) {
+            throw new StartupException(key + ": no directory " + dir + (settings.get(key).startsWith("/") ? ""
+                    : " (relative to the working directory " + settings.workDir() + ")")
+                    + "; start from the directory that holds it or set " + key + " (env "
+                    + Settings.KEYS.stream().filter(k -> k.name().equals(key)).findFirst().orElseThrow().env() + ")");
+        }
+    }
+
+    /**
+     * Who may call the API: the tokens of {@code auth.tokens-file}, or nobody but local callers. Refuses to expose
+     * a non-loopback address without tokens unless {@code auth.disabled} says so (then warns, every start).
+     */
+    static AccessControl accessControl(Settings settings, Database db) {
+        Path tokens = settings.tokensFile();
+        boolean disabled = settings.getBoolean("auth.disabled");
+        if (tokens != null && disabled) {
+            throw new StartupException("auth.tokens-file and auth.disabled=true are both set: choose one");
+        }
+        if (tokens != null) {
+            try {
+                return AccessControl.fromFile(tokens, db == null ? null : new AccessAuditStore(db),
+                        Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("auth.tokens-file: " + e.getMessage());
+            }
+        }
+        if (disabled) {
+            LOG.atWarn().addKeyValue("event", "auth_disabled").addKeyValue("host", settings.host())
+                    .log("authentication is disabled (auth.disabled=true): anyone who reaches {}:{} may read,"
+                            + " approve, reload and scan", settings.host(), settings.port());
+        } else if (!isLoopback(settings.host())) {
+            throw new StartupException("host " + settings.host() + " is not a loopback address and no API tokens"
+                    + " are configured: set auth.tokens-file (README, Authentication), or auth.disabled=true when"
+                    + " something else guards the port");
+        }
+        return AccessControl.open();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new StartupException("host " + host + " cannot be resolved");
+        }
     }
 
     /**
@@ -306,8 +362,21 @@ public final class Application implements AutoCloseable {
 
     /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
     public static Application start(Settings settings, Services services) {
-        Duration scanInterval = scanInterval(settings);
-        Duration cycleInterval = cycleInterval(settings);
+        Duration scanInterval;
+        Duration cycleInterval;
+        AccessControl access;
+        try {
+            scanInterval = scanInterval(settings);
+            cycleInterval = cycleInterval(settings);
+            access = accessControl(settings, services.database());
+        } catch (StartupException e) {
+            if (services.database() != null) {
+                services.database().close();
+            }
+            throw e;
+        }
+        boolean metricsNeedToken = settings.getBoolean("metrics.require-token");
+        Duration readTimeout = Duration.ofSeconds(settings.getInt("http.read-timeout-seconds"));
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -324,14 +393,23 @@ public final class Application implements AutoCloseable {
                             return b.build();
                         }, HealthCheckType.READINESS, "rules")
                         .build())
-                .addObserver(MetricsObserver.create())
+                .addObserver(MetricsObserver.builder()
+                        .meterRegistry(Monitoring.registry())
+                        .build())
                 .build();
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
+                .maxPayloadSize(dev.safeupdater.api.Json.MAX_BODY_BYTES)
+                .directHandlers(Problems.directHandlers())
+                .connectionOptions(o -> o.readTimeout(readTimeout))
+                // connections that send nothing usable (not even a request line Helidon recognises) are closed too
+                .idleConnectionTimeout(readTimeout)
+                .idleConnectionPeriod(readTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? readTimeout
+                        : Duration.ofSeconds(10))
                 .addFeature(observe)
-                .routing(r -> routing(r, services))
+                .routing(r -> routing(r, services, access, metricsNeedToken))
                 .build()
                 .start();
         if (settings.getBoolean("policy.watch") && services.policyAdmin() != null) {
@@ -357,6 +435,12 @@ public final class Application implements AutoCloseable {
     /** The routing of the whole server; tests reuse it. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         ApiRouting.register(routing, services);
+    }
+
+    /** The routing of the whole server with the API guarded by {@code access}. */
+    public static void routing(HttpRouting.Builder routing, Services services, AccessControl access,
+                               boolean metricsNeedToken) {
+        ApiRouting.register(routing, services, access, metricsNeedToken);
     }
 
     public int port() {

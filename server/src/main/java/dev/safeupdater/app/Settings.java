@@ -80,7 +80,16 @@ public final class Settings {
                     "Delay before the first retry of a delivery; doubled after each failed attempt, at most 1 h."),
             new Key("notifications.timeout-ms", "10000", false,
                     "Time one webhook attempt may take (connect, send, answer)."),
-            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."));
+            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."),
+            // security (README, Authentication)
+            new Key("auth.tokens-file", "", false, "YAML file of API tokens ({name, role, sha256}); re-read when it"
+                    + " changes. Empty: no tokens, the server serves loopback only."),
+            new Key("auth.disabled", "false", false, "true: serve a non-loopback host without tokens (anyone who"
+                    + " reaches the port may do everything; a warning is logged at every start)."),
+            new Key("metrics.require-token", "false", false, "true: /observe/metrics needs a token (any role)"
+                    + " when tokens are configured."),
+            new Key("http.read-timeout-seconds", "30", false,
+                    "A connection that sends nothing for this long while a request is read is closed."));
 
     private final Map<String, String> values;
     private final Path workDir;
@@ -157,6 +166,17 @@ public final class Settings {
         return f.isBlank() ? null : workDir.resolve(f);
     }
 
+    /** The API tokens file ({@code auth.tokens-file}) taken from the working directory; null when not set. */
+    public Path tokensFile() {
+        String f = get("auth.tokens-file");
+        return f.isBlank() ? null : workDir.resolve(f);
+    }
+
+    /** The working directory relative settings are taken from. */
+    public Path workDir() {
+        return workDir;
+    }
+
     /** A true/false setting. */
     public boolean getBoolean(String key) {
         return Boolean.parseBoolean(get(key));
@@ -189,7 +209,9 @@ public final class Settings {
         checkInt(problems, "notifications.backoff-ms", 10, 3_600_000);
         checkInt(problems, "notifications.timeout-ms", 100, 300_000);
         checkInt(problems, "notifications.parallel", 1, 64);
-        for (String key : List.of("policy.require-tests", "policy.watch")) {
+        checkInt(problems, "http.read-timeout-seconds", 1, 3600);
+        for (String key : List.of("policy.require-tests", "policy.watch", "auth.disabled",
+                "metrics.require-token")) {
             String v = values.get(key).strip().toLowerCase(Locale.ROOT);
             if (!v.equals("true") && !v.equals("false")) {
                 problems.add(key + " must be true or false, not \"" + values.get(key) + "\"");

@@ -73,6 +73,7 @@ public final class ScanService implements AutoCloseable {
         this.inventory = inventory;
         this.scans = scans;
         this.clock = clock;
+        metrics.declare(this.sources.stream().map(InventorySource::name).toList());
     }
 
     /** A configured source: its name and type. */
