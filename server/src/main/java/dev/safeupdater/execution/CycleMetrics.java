@@ -24,11 +24,13 @@ final class CycleMetrics {
     private static final List<String> STATUSES = List.of(Cycle.SUCCEEDED, Cycle.PARTIAL, Cycle.FAILED,
             Cycle.INTERRUPTED, SKIPPED);
     private static final List<String> OUTCOMES = List.of("APPROVE", "HOLD", "REJECT");
+    private static final List<String> STAGES = List.of("scan", "discover", "propose", "decide", "plan", "total");
     /** Process-wide: the registry keeps the first supplier registered for a name and tags. */
     private static final Map<String, AtomicLong> GAUGES = new ConcurrentHashMap<>();
 
     CycleMetrics() {
         STATUSES.forEach(CycleMetrics::counter);
+        STAGES.forEach(CycleMetrics::timer); // present (empty) from the start, so rate() and alerts work at once
         OUTCOMES.forEach(o -> gauge("safe_updater_pending_updates", "Plan entries per outcome after the last cycle",
                 "outcome", o));
         gauge("safe_updater_cycle_registry_lookups", "Distinct images the last cycle looked up", null, null);
@@ -41,11 +43,15 @@ final class CycleMetrics {
     }
 
     void stage(String stage, Duration took) {
-        io.helidon.service.registry.Services.get(MeterRegistry.class).getOrCreate(Timer.builder("safe_updater_cycle_duration")
+        timer(stage).record(took);
+    }
+
+    private static Timer timer(String stage) {
+        return io.helidon.service.registry.Services.get(MeterRegistry.class).getOrCreate(
+                Timer.builder("safe_updater_cycle_duration")
                         .description("Time a cycle stage took (stage total: the whole cycle)")
                         .tags(List.of(Tag.create("stage", stage)))
-                        .publishPercentileHistogram(true))
-                .record(took);
+                        .publishPercentileHistogram(true));
     }
 
     void pending(Map<String, Long> byOutcome) {

@@ -29,9 +29,23 @@ class AccessTableTest {
     static Set<String> registeredRoutes() {
         Set<String> routes = new TreeSet<>();
         HttpRouting.Builder routing = (HttpRouting.Builder) recorder(HttpRouting.Builder.class, "", routes);
-        ApiRouting.register(routing, new Services(null, null, null, null, null, null, null, null, null));
+        ApiRouting.register(routing, nullServices());
         routes.remove("ANY /api/*"); // the catch-all 404
         return routes;
+    }
+
+    /** Services with every component null: registering routes only builds the resources. */
+    private static Services nullServices() {
+        var canonical = Services.class.getRecordComponents();
+        Class<?>[] types = new Class<?>[canonical.length];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = canonical[i].getType();
+        }
+        try {
+            return Services.class.getDeclaredConstructor(types).newInstance(new Object[types.length]);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
