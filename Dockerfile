@@ -58,7 +58,8 @@ RUN ["java", "@/app/jvm.options", "-XX:AOTCacheOutput=/app/safe-updater.aot", "-
 USER 10001:10001
 # Inside a container the server listens on the container's addresses. Secure by default: without API tokens
 # (SAFE_UPDATER_AUTH_TOKENS_FILE) a server asked to listen beyond loopback refuses to start, see README.
-ENV SAFE_UPDATER_HOST=0.0.0.0 \
+ENV MALLOC_ARENA_MAX=2 \
+    SAFE_UPDATER_HOST=0.0.0.0 \
     SAFE_UPDATER_PORT=8080 \
     SAFE_UPDATER_DB_URL=jdbc:h2:file:/app/data/safe-updater \
     SAFE_UPDATER_RULES_DIR=/app/rules \

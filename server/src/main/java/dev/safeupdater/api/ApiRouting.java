@@ -1,5 +1,6 @@
 package dev.safeupdater.api;
 
+import dev.safeupdater.execution.AccessControl;
 import dev.safeupdater.execution.Services;
 import io.helidon.webserver.http.HttpRouting;
 
@@ -8,8 +9,20 @@ public final class ApiRouting {
     private ApiRouting() {
     }
 
+    /** The API without authentication (no tokens configured). */
     public static void register(HttpRouting.Builder routing, Services services) {
+        register(routing, services, AccessControl.open(), false);
+    }
+
+    /**
+     * The API with every call checked against {@link Access} by {@code access} (and the metrics scrape too when
+     * {@code metricsNeedToken}).
+     */
+    public static void register(HttpRouting.Builder routing, Services services, AccessControl access,
+                                boolean metricsNeedToken) {
         routing.addFilter(new RequestMetrics());
+        routing.addFilter(new PathCheck());
+        routing.addFilter(new Authentication(access, metricsNeedToken));
         Problems.register(routing);
         routing.register("/api/v1/evaluate", new EvaluateResource(services.decisions()))
                 .register("/api/v1/assets", new AssetsResource(services.assets(), services.decisions()))
@@ -22,6 +35,8 @@ public final class ApiRouting {
                 .register("/api/v1/notifications", new NotificationsResource(services.notifications()))
                 .register("/api/v1/pins", new PinsResource(services.rollouts() == null ? null
                         : services.rollouts().pins()))
+                .register("/api/v1/cycles", new CyclesResource(services.cycles()))
+                .register("/api/v1/plan", new PlanResource(services.cycles()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

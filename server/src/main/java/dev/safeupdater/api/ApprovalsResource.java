@@ -10,8 +10,9 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code /api/v1/assets/{assetId}/approvals}: vote for a candidate ({@code POST}; the caller named in
- * {@code X-Actor} is the approver, anonymous votes are refused; voting again renews the vote), list votes ({@code GET}, optionally
+ * {@code /api/v1/assets/{assetId}/approvals}: vote for a candidate ({@code POST}; the caller's token name is the
+ * approver — without tokens the {@code X-Actor} label —, anonymous votes are refused; voting again renews the vote),
+ * list votes ({@code GET}, optionally
  * {@code ?candidateTag=}), revoke one ({@code DELETE /{approvalId}}).
  */
 final class ApprovalsResource implements HttpService {
@@ -48,10 +49,10 @@ final class ApprovalsResource implements HttpService {
         Json.send(res, 200, decisions.revokeApproval(assetId, approvalId, approver(req)));
     }
 
-    /** Votes need a name: the X-Actor header. */
+    /** Votes need a name: the caller's token (without tokens, the X-Actor header). */
     private static String approver(ServerRequest req) {
         String actor = Actors.of(req);
-        if (actor.equals("api:anonymous")) {
+        if (actor.equals(Actors.ANONYMOUS)) {
             throw ApiException.invalidField(Actors.HEADER, "must name the approver (votes are counted per person)");
         }
         return actor;

@@ -4,11 +4,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -24,12 +33,33 @@ public final class Json {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     static final String JSON = "application/json";
 
-    static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
+    /** Deepest nesting of objects and arrays a request body may have. */
+    public static final int MAX_NESTING = 32;
+    /** Longest string value or field name a request body may have. */
+    public static final int MAX_STRING = 256 * 1024;
+
+    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .maxStringLength(MAX_STRING)
+                            .maxNameLength(1024)
+                            .maxNumberLength(100)
+                            .maxDocumentLength(MAX_BODY_BYTES)
+                            .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            // a number or boolean where text is expected is the wrong type, not text
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
 
     private Json() {
     }
@@ -77,6 +107,10 @@ public final class Json {
                     : "field \"" + field + "\" has the wrong type";
             throw new ApiException(400, "Invalid input", detail,
                     field.isEmpty() ? List.of() : List.of(new FieldError(field, "has the wrong type")));
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("the request body exceeds a limit (at most " + MAX_NESTING
+                    + " levels of nesting, strings of " + MAX_STRING + " characters, names of 1024, numbers of 100"
+                    + " digits)");
         } catch (JsonParseException e) {
             throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": " + withoutSourceNote(e.getOriginalMessage()));
@@ -105,7 +139,8 @@ public final class Json {
     }
 
     private static ApiException tooLarge() {
-        return ApiException.badRequest("the request body is larger than " + MAX_BODY_BYTES + " bytes");
+        return new ApiException(413, "Content too large", "the request body is larger than " + MAX_BODY_BYTES
+                + " bytes");
     }
 
     private static String path(MismatchedInputException e) {

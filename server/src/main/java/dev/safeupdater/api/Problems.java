@@ -11,8 +11,10 @@ import dev.safeupdater.execution.ConflictException;
 import dev.safeupdater.execution.InvalidInputException;
 import dev.safeupdater.execution.NotFoundException;
 import dev.safeupdater.policy.PolicyEngine;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import org.slf4j.Logger;
@@ -52,6 +54,48 @@ public final class Problems {
                 });
     }
 
+    /**
+     * The server's own answers to requests it cannot route (malformed request line or headers, bodies over
+     * {@code maxPayloadSize}, bad URI encoding): problem documents too, saying what was wrong but never echoing the
+     * request or a stack trace.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            b.addHandler(type, (request, eventType, status, headers, message) -> {
+                String detail = status.code() == 413 || eventType == DirectHandler.EventType.PAYLOAD_TOO_LARGE
+                        ? "the request body is larger than " + Json.MAX_BODY_BYTES + " bytes"
+                        : status.code() == 431 ? "the request headers are too large"
+                        : status.code() == 414 ? "the request URI is too long"
+                        : switch (eventType) {
+                    case BAD_REQUEST -> "the request is malformed (request line, headers or URI encoding)";
+                    case HTTP_VERSION_NOT_SUPPORTED -> "use HTTP/1.1";
+                    case FORBIDDEN -> "forbidden";
+                    default -> "the server could not handle this request";
+                };
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("type", type(status.code(), List.of()));
+                body.put("title", status.reasonPhrase());
+                body.put("status", status.code());
+                body.put("detail", detail);
+                byte[] bytes;
+                try {
+                    bytes = Json.MAPPER.writeValueAsBytes(body);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+                headers.set(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
+                return DirectHandler.TransportResponse.builder()
+                        .status(status)
+                        .headers(headers)
+                        .entity(bytes)
+                        .keepAlive(eventType.keepAlive())
+                        .build();
+            });
+        }
+        return b.build();
+    }
+
     /** Sends a problem document. */
     static void send(ServerResponse res, int status, String title, String detail, List<FieldError> errors) {
         send(res, status, title, detail, errors, Map.of());
@@ -82,8 +126,11 @@ public final class Problems {
     private static String type(int status, List<FieldError> errors) {
         return switch (status) {
             case 400 -> errors.isEmpty() ? "/problems/bad-request" : "/problems/invalid-input";
+            case 401 -> "/problems/unauthorized";
+            case 403 -> "/problems/forbidden";
             case 404 -> "/problems/not-found";
             case 409 -> "/problems/conflict";
+            case 413 -> "/problems/payload-too-large";
             case 415 -> "/problems/unsupported-media-type";
             case 422 -> "/problems/unprocessable";
             case 502 -> "/problems/bad-gateway";

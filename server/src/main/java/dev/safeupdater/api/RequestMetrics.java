@@ -20,6 +20,11 @@ final class RequestMetrics implements Filter {
     private record Key(String method, String route, int status) {
     }
 
+    /** Histogram buckets of a request's duration. */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
     /** Timers by (method, route, status), looked up in the registry once each. */
     private final java.util.Map<Key, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -39,7 +44,8 @@ final class RequestMetrics implements Filter {
                                         .description("HTTP API request latency")
                                         .tags(List.of(Tag.create("method", k.method()), Tag.create("route", k.route()),
                                                 Tag.create("status", Integer.toString(k.status()))))
-                                        .publishPercentileHistogram(false)))
+                                        .publishPercentileHistogram(false)
+                                        .buckets(BUCKETS)))
                         .record(Duration.ofNanos(System.nanoTime() - start));
             }
         }

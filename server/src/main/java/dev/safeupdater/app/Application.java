@@ -15,8 +15,11 @@ import java.util.concurrent.CompletionException;
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.ApplyOptions;
 import dev.safeupdater.execution.Appliers;
+import dev.safeupdater.api.Problems;
+import dev.safeupdater.execution.AccessControl;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.Candidates;
+import dev.safeupdater.execution.CycleService;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PinService;
@@ -44,8 +47,10 @@ import dev.safeupdater.policy.NotificationsParser;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
+import dev.safeupdater.store.AccessAuditStore;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.CycleStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
@@ -101,6 +106,7 @@ public final class Application implements AutoCloseable {
 
     /** Builds the services, treating the rule and policy set as {@code startup} says. */
     public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
+        Monitoring.registry(); // before the first meter: the registry's settings and the JVM meters
         RegistryOptions registryOptions = registryOptions(settings, System.getenv(), clock);
         InventoryFile inventoryFile = withDatabase ? inventoryFile(settings) : null;
         List<InventorySource> sources = inventoryFile == null ? List.of() : inventorySources(inventoryFile);
@@ -108,6 +114,10 @@ public final class Application implements AutoCloseable {
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
                 : CompletableFuture.completedFuture(null);
+        if (startup != PolicyStartup.SKIP) {
+            requireDirectory("rules.dir", settings.rulesDir(), settings);
+            requireDirectory("policies.dir", settings.policiesDir(), settings);
+        }
         String testsDir = settings.get("policy.tests-dir");
         PolicySources policySources = new PolicySources(settings.rulesDir(), settings.policiesDir(),
                 testsDir.isBlank() ? null : Path.of(testsDir), settings.getBoolean("policy.require-tests"));
@@ -141,7 +151,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin, null);
+                    new VersionService(tags), tags, null, policyAdmin, null, null);
         }
         // activations and refusals from here on (and the startup one, made while the database was migrating)
         policyAdmin.auditTo(new RuleSetAuditStore(db));
@@ -156,8 +166,12 @@ public final class Application implements AutoCloseable {
         decide.notifyTo(notifications);
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
+        CycleService cycles = new CycleService(scans, tags, policy, new CycleStore(db), new HistoryStore(db), clock);
+        cycles.notifyTo(notifications);
+        Rollouts rollouts = rollouts(settings, db, sources, assets, policy, decide, clock);
+        cycles.applyTo(rollouts.planner()::enqueueApproved); // each cycle's APPROVE decisions become update runs
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications, rollouts(settings, db, sources, assets, policy, decide, clock));
+                policyAdmin, notifications, cycles, rollouts);
     }
 
     /**
@@ -189,6 +203,54 @@ public final class Application implements AutoCloseable {
         return new ApplyOptions(settings.getBoolean("apply.enabled"), settings.getInt("apply.max-concurrent"),
                 settings.getInt("apply.max-per-namespace"), settings.duration("apply.lease"),
                 settings.duration("apply.poll-interval"), settings.duration("verify.timeout"));
+    }
+
+    /** A missing rules or policies directory is a start-up error, not a server that never becomes ready. */
+    private static void requireDirectory(String key, Path dir, Settings settings) {
+        if (!Files.isDirectory(dir)) {
+            throw new StartupException(key + ": no directory " + dir + (settings.get(key).startsWith("/") ? ""
+                    : " (relative to the working directory " + settings.workDir() + ")")
+                    + "; start from the directory that holds it or set " + key + " (env "
+                    + Settings.KEYS.stream().filter(k -> k.name().equals(key)).findFirst().orElseThrow().env() + ")");
+        }
+    }
+
+    /**
+     * Who may call the API: the tokens of {@code auth.tokens-file}, or nobody but local callers. Refuses to expose
+     * a non-loopback address without tokens unless {@code auth.disabled} says so (then warns, every start).
+     */
+    static AccessControl accessControl(Settings settings, Database db) {
+        Path tokens = settings.tokensFile();
+        boolean disabled = settings.getBoolean("auth.disabled");
+        if (tokens != null && disabled) {
+            throw new StartupException("auth.tokens-file and auth.disabled=true are both set: choose one");
+        }
+        if (tokens != null) {
+            try {
+                return AccessControl.fromFile(tokens, db == null ? null : new AccessAuditStore(db),
+                        Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("auth.tokens-file: " + e.getMessage());
+            }
+        }
+        if (disabled) {
+            LOG.atWarn().addKeyValue("event", "auth_disabled").addKeyValue("host", settings.host())
+                    .log("authentication is disabled (auth.disabled=true): anyone who reaches {}:{} may read,"
+                            + " approve, reload and scan", settings.host(), settings.port());
+        } else if (!isLoopback(settings.host())) {
+            throw new StartupException("host " + settings.host() + " is not a loopback address and no API tokens"
+                    + " are configured: set auth.tokens-file (README, Authentication), or auth.disabled=true when"
+                    + " something else guards the port");
+        }
+        return AccessControl.open();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new StartupException("host " + host + " cannot be resolved");
+        }
     }
 
     /**
@@ -306,6 +368,23 @@ public final class Application implements AutoCloseable {
         }
     }
 
+    /** {@code cycle.interval}: zero for "only on request". */
+    static Duration cycleInterval(Settings settings) {
+        String v = settings.get("cycle.interval").strip();
+        if (v.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = InventoryConfig.parseDuration(v);
+            if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofSeconds(10)) < 0)) {
+                throw new StartupException("cycle.interval must be 0 or at least 10s, not \"" + v + "\"");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("cycle.interval: " + e.getMessage());
+        }
+    }
+
     /** Opens the configured database and applies pending migrations. */
     static Database openDatabase(Settings settings) {
         Database db;
@@ -328,7 +407,21 @@ public final class Application implements AutoCloseable {
 
     /** Starts the HTTP server for {@code services}; the settings give host and port (0: any free port). */
     public static Application start(Settings settings, Services services) {
-        Duration scanInterval = scanInterval(settings);
+        Duration scanInterval;
+        Duration cycleInterval;
+        AccessControl access;
+        try {
+            scanInterval = scanInterval(settings);
+            cycleInterval = cycleInterval(settings);
+            access = accessControl(settings, services.database());
+        } catch (StartupException e) {
+            if (services.database() != null) {
+                services.database().close();
+            }
+            throw e;
+        }
+        boolean metricsNeedToken = settings.getBoolean("metrics.require-token");
+        Duration readTimeout = Duration.ofSeconds(settings.getInt("http.read-timeout-seconds"));
         ObserveFeature observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -345,14 +438,23 @@ public final class Application implements AutoCloseable {
                             return b.build();
                         }, HealthCheckType.READINESS, "rules")
                         .build())
-                .addObserver(MetricsObserver.create())
+                .addObserver(MetricsObserver.builder()
+                        .meterRegistry(Monitoring.registry())
+                        .build())
                 .build();
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
+                .maxPayloadSize(dev.safeupdater.api.Json.MAX_BODY_BYTES)
+                .directHandlers(Problems.directHandlers())
+                .connectionOptions(o -> o.readTimeout(readTimeout))
+                // connections that send nothing usable (not even a request line Helidon recognises) are closed too
+                .idleConnectionTimeout(readTimeout)
+                .idleConnectionPeriod(readTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? readTimeout
+                        : Duration.ofSeconds(10))
                 .addFeature(observe)
-                .routing(r -> routing(r, services))
+                .routing(r -> routing(r, services, access, metricsNeedToken))
                 .build()
                 .start();
         if (settings.getBoolean("policy.watch") && services.policyAdmin() != null) {
@@ -376,12 +478,21 @@ public final class Application implements AutoCloseable {
                 services.rollouts().executor().registerMetrics(); // the run metrics exist (at 0) either way
             }
         }
+        if (services.cycles() != null) {
+            services.cycles().startBackground(cycleInterval);
+        }
         return new Application(services, server);
     }
 
     /** The routing of the whole server; tests reuse it. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         ApiRouting.register(routing, services);
+    }
+
+    /** The routing of the whole server with the API guarded by {@code access}. */
+    public static void routing(HttpRouting.Builder routing, Services services, AccessControl access,
+                               boolean metricsNeedToken) {
+        ApiRouting.register(routing, services, access, metricsNeedToken);
     }
 
     public int port() {
@@ -403,6 +514,9 @@ public final class Application implements AutoCloseable {
         server.stop();
         if (services.tags() != null) {
             services.tags().close();
+        }
+        if (services.cycles() != null) {
+            services.cycles().close();
         }
         if (services.scans() != null) {
             services.scans().close();

@@ -56,6 +56,9 @@ public final class Main implements Launcher {
         System.out.flush();
         LoggerFactory.getLogger(Main.class).atInfo().addKeyValue("event", "server_started")
                 .addKeyValue("port", app.port()).log("listening on {}:{}", settings.host(), app.port());
+        // start-up (compiling the rules, migrating, loading classes) leaves most of the heap as garbage: collect it
+        // once so an idle server gives the memory back (with the launcher's and the image's heap settings)
+        java.lang.management.ManagementFactory.getMemoryMXBean().gc();
         if (exitWhenReady) {
             try (app) {
                 return readiness(settings.host(), app.port());
@@ -63,7 +66,10 @@ public final class Main implements Launcher {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            var log = LoggerFactory.getLogger(Main.class);
+            log.atInfo().addKeyValue("event", "server_stopping").log("stop requested (SIGTERM or SIGINT), stopping");
             app.close();
+            log.atInfo().addKeyValue("event", "server_stopped").log("server stopped");
             stopped.countDown();
         }, "shutdown"));
         try {

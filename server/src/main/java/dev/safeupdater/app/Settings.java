@@ -62,6 +62,9 @@ public final class Settings {
                     "YAML file listing the inventory sources (Kubernetes, Docker, Helm, static); empty: none."),
             new Key("inventory.scan-interval", "0", false,
                     "serve: scan every source at start and then this often (e.g. 15m, 1h); 0: only on request."),
+            // the cycle (docs/cycle.md)
+            new Key("cycle.interval", "0", false, "serve: run a cycle (scan, discover, propose, decide, plan) this"
+                    + " often, e.g. 15m; 0: only on request (POST /api/v1/cycles, safe-updater run --once)."),
             // policy engine
             new Key("policy.require-tests", "false", false,
                     "true: a rule and policy set is activated only when its owner tests pass."),
@@ -89,7 +92,16 @@ public final class Settings {
             new Key("apply.pull-timeout", "5m", false, "Docker: how long pulling the new image may take."),
             new Key("verify.stable-for", "30s", false, "Docker, without a HEALTHCHECK: how long the new container must"
                     + " run without a restart to count as healthy."),
-            new Key("verify.timeout", "5m", false, "How long health verification of an update may take."));
+            new Key("verify.timeout", "5m", false, "How long health verification of an update may take."),
+            // security (README, Authentication)
+            new Key("auth.tokens-file", "", false, "YAML file of API tokens ({name, role, sha256}); re-read when it"
+                    + " changes. Empty: no tokens, the server serves loopback only."),
+            new Key("auth.disabled", "false", false, "true: serve a non-loopback host without tokens (anyone who"
+                    + " reaches the port may do everything; a warning is logged at every start)."),
+            new Key("metrics.require-token", "false", false, "true: /observe/metrics needs a token (any role)"
+                    + " when tokens are configured."),
+            new Key("http.read-timeout-seconds", "30", false,
+                    "A connection that sends nothing for this long while a request is read is closed."));
 
     private final Map<String, String> values;
     private final Path workDir;
@@ -182,6 +194,17 @@ public final class Settings {
         };
     }
 
+    /** The API tokens file ({@code auth.tokens-file}) taken from the working directory; null when not set. */
+    public Path tokensFile() {
+        String f = get("auth.tokens-file");
+        return f.isBlank() ? null : workDir.resolve(f);
+    }
+
+    /** The working directory relative settings are taken from. */
+    public Path workDir() {
+        return workDir;
+    }
+
     /** A true/false setting. */
     public boolean getBoolean(String key) {
         return Boolean.parseBoolean(get(key));
@@ -226,7 +249,9 @@ public final class Settings {
                 problems.add(key + ": " + e.getMessage());
             }
         }
-        for (String key : List.of("policy.require-tests", "policy.watch", "apply.enabled")) {
+        checkInt(problems, "http.read-timeout-seconds", 1, 3600);
+        for (String key : List.of("policy.require-tests", "policy.watch", "apply.enabled", "auth.disabled",
+                "metrics.require-token")) {
             String v = values.get(key).strip().toLowerCase(Locale.ROOT);
             if (!v.equals("true") && !v.equals("false")) {
                 problems.add(key + " must be true or false, not \"" + values.get(key) + "\"");

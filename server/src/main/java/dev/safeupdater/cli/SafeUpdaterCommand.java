@@ -65,6 +65,8 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new ScanCommand(launcher));
         cl.addSubcommand(new PolicyCommand(launcher));
         cl.addSubcommand(new PinsCommand(launcher));
+        cl.addSubcommand(new RunCommand(launcher));
+        cl.addSubcommand(new PlanCommand(launcher));
         withHelp(cl);
         cl.registerConverter(java.time.Instant.class, SafeUpdaterCommand::instant);
         // a bad option value: say what was wrong (and where help is), not the whole usage

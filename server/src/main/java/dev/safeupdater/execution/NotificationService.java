@@ -291,6 +291,19 @@ public final class NotificationService implements Notifier, AutoCloseable {
     public record DeliveryView(int maxAttempts, long backoffMs, long maxBackoffMs, long timeoutMs, int parallel) {
     }
 
+    /** The notification counters at 0 for every event and outcome, so rates work before the first event. */
+    public static void declareMetrics() {
+        for (NotificationEventType t : NotificationEventType.values()) {
+            counter("safe_updater_notifications_queued", "Notification events queued for delivery", "event", t.id());
+            counter("safe_updater_notification_publish_errors", "Notification events that could not be queued",
+                    "event", t.id());
+        }
+        for (NotificationDelivery.AttemptOutcome o : NotificationDelivery.AttemptOutcome.values()) {
+            counter("safe_updater_notification_attempts", "Webhook delivery attempts by outcome (delivered, retry,"
+                    + " failed)", "outcome", o.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
     private static Counter counter(String name, String description, String tag, String value) {
         return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name).description(description)
                 .tags(List.of(Tag.create(tag, value))));

@@ -334,6 +334,14 @@ public final class PolicyService implements AutoCloseable {
         }
     }
 
+    /** The activation counters at 0 for every trigger, so rates and alerts work before the first reload. */
+    public static void declareMetrics() {
+        for (String trigger : List.of("startup", "api", "watcher")) {
+            counter("safe_updater_policy_activations", "Rule and policy sets activated", trigger);
+            counter("safe_updater_policy_activation_failures", "Rule and policy set activations refused", trigger);
+        }
+    }
+
     private static Counter counter(String name, String description, String trigger) {
         return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name).description(description)
                 .tags(List.of(Tag.create("trigger", trigger))));

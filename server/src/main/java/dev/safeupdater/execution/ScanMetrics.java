@@ -24,16 +24,38 @@ final class ScanMetrics {
     /** Process-wide: the registry keeps the first supplier registered for a name and tags. */
     private static final Map<String, AtomicLong> TRACKED = new ConcurrentHashMap<>();
 
+    /** Histogram buckets of a scan's duration: from a static file (ms) to a large cluster (minutes). */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(15)};
+
     void scanned(String source, String status, Duration took) {
-        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_scans")
-                        .description("Inventory scans per source, by result (SUCCEEDED, PARTIAL, FAILED)")
-                        .tags(List.of(Tag.create("source", source), Tag.create("status", status))))
-                .increment();
-        Services.get(MeterRegistry.class).getOrCreate(Timer.builder("safe_updater_scan_duration")
-                        .description("Time to list one inventory source and store what it saw")
-                        .tags(List.of(Tag.create("source", source)))
-                        .publishPercentileHistogram(false))
-                .record(took);
+        scans(source, status).increment();
+        duration(source).record(took);
+    }
+
+    /** Every source's counters and histogram at 0, so rates and alerts work before the first scan. */
+    void declare(List<String> sources) {
+        for (String source : sources) {
+            for (String status : List.of("SUCCEEDED", "PARTIAL", "FAILED")) {
+                scans(source, status);
+            }
+            duration(source);
+        }
+    }
+
+    private static Counter scans(String source, String status) {
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_scans")
+                .description("Inventory scans per source, by result (SUCCEEDED, PARTIAL, FAILED)")
+                .tags(List.of(Tag.create("source", source), Tag.create("status", status))));
+    }
+
+    private static Timer duration(String source) {
+        return Services.get(MeterRegistry.class).getOrCreate(Timer.builder("safe_updater_scan_duration")
+                .description("Time to list one inventory source and store what it saw")
+                .tags(List.of(Tag.create("source", source)))
+                .publishPercentileHistogram(false)
+                .buckets(BUCKETS));
     }
 
     /** Sets the tracked-assets gauges to {@code counts}; source/kind pairs no longer present drop to 0. */

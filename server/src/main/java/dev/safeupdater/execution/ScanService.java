@@ -73,6 +73,7 @@ public final class ScanService implements AutoCloseable {
         this.inventory = inventory;
         this.scans = scans;
         this.clock = clock;
+        metrics.declare(this.sources.stream().map(InventorySource::name).toList());
     }
 
     /** A configured source: its name and type. */
@@ -140,6 +141,22 @@ public final class ScanService implements AutoCloseable {
         }
         try {
             return run(selected, only == null || only.isEmpty() ? null : List.copyOf(only), actor, listener);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Scans every source for a cycle, waiting for a scan that is already running to finish first (a scheduled scan
+     * or a watch resync), so the cycle reads an inventory no older than its own start.
+     *
+     * @throws InvalidInputException when no source is configured
+     */
+    public ScanRun scanAll(String actor) {
+        List<InventorySource> selected = select(null);
+        running.lock();
+        try {
+            return run(selected, null, actor, ScanListener.NONE);
         } finally {
             running.unlock();
         }

@@ -61,6 +61,13 @@ public final class TagService implements AutoCloseable {
     private final TagSource charts;
     private final ImageTagStore store;
     private final Clock clock;
+    /** Listings recorded at the same time, at most. */
+    private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(4);
+    /** Name → when the listing recorded last was fetched: a listing the cache serves again is not rewritten. */
+    private final Map<String, Instant> recordedFetch = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tag details recorded already (name, tag, digest, release time and its source). */
+    private final java.util.Set<String> recordedDetails = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_REMEMBERED = 500_000;
 
     /**
      * {@code store} may be null (nothing recorded, no stored fallback); {@code chartIndex} (HTTP chart repositories)
@@ -201,10 +208,11 @@ public final class TagService implements AutoCloseable {
                         Map.of(), 0, true, what + e.getMessage());
             }
         }
+        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap(); // e.g. the cycle_id of a cycle's log lines
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             for (Group g : groups.values()) {
-                futures.add(pool.submit(() -> discover(g, requests, out)));
+                futures.add(pool.submit(withMdc(mdc, () -> discover(g, requests, out))));
             }
             for (Future<?> f : futures) {
                 join(f);
@@ -389,9 +397,18 @@ public final class TagService implements AutoCloseable {
         if (store == null) {
             return;
         }
+        if (lookup.error() == null && !lookup.fromStore() && lookup.fetchedAt() != null
+                && lookup.fetchedAt().equals(recordedFetch.get(lookup.name()))
+                && described.stream().allMatch(d -> recordedDetails.contains(detailKey(lookup.name(), d)))) {
+            return; // this very listing (the source's cache answered) and these details are stored already
+        }
+        // discovery looks hundreds of images up at once: a few writers at a time, not one per image, so the
+        // connection pool is not exhausted (and no listing goes unrecorded)
+        recording.acquireUninterruptibly();
         try {
             Instant now = clock.instant();
             if (lookup.error() != null) {
+                recordedFetch.remove(lookup.name());
                 store.recordFailure(lookup.name(), lookup.error(), now);
             } else if (!lookup.fromStore()) {
                 Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
@@ -402,11 +419,37 @@ public final class TagService implements AutoCloseable {
                 }
                 described.forEach(d -> details.put(d.tag(), d));
                 store.recordListing(lookup.name(), lookup.tags(), List.copyOf(details.values()), now);
+                if (recordedDetails.size() > MAX_REMEMBERED) {
+                    recordedDetails.clear();
+                    recordedFetch.clear();
+                }
+                if (lookup.fetchedAt() != null) {
+                    recordedFetch.put(lookup.name(), lookup.fetchedAt());
+                }
+                described.forEach(d -> recordedDetails.add(detailKey(lookup.name(), d)));
             }
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", lookup.name())
                     .log("cannot record tags of {}: {}", lookup.name(), e.getMessage());
+        } finally {
+            recording.release();
         }
+    }
+
+    private static String detailKey(String name, ImageTagStore.TagDetail d) {
+        return name + "\u0000" + d.tag() + "\u0000" + d.digest() + "\u0000" + d.releaseTime() + "\u0000"
+                + d.releaseTimeSource();
+    }
+
+    private static Runnable withMdc(Map<String, String> mdc, Runnable task) {
+        return mdc == null ? task : () -> {
+            org.slf4j.MDC.setContextMap(mdc);
+            try {
+                task.run();
+            } finally {
+                org.slf4j.MDC.clear();
+            }
+        };
     }
 
     /**

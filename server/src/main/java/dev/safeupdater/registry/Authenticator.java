@@ -36,6 +36,8 @@ final class Authenticator {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong tokenFetches = new AtomicLong();
+    /** "registry scope" → credentials an asset's own pull secrets give for that repository (win over the config). */
+    private final Map<String, Credentials> repositoryCredentials = new ConcurrentHashMap<>();
 
     Authenticator(RegistryOptions options, RegistryHttp http) {
         this.options = options;
@@ -47,8 +49,22 @@ final class Authenticator {
         return tokenFetches.get();
     }
 
-    private Optional<Credentials> credentials(String registry) {
-        return options.credentials().find(registry);
+    private Optional<Credentials> credentials(String registry, String scope) {
+        Credentials own = scope == null ? null : repositoryCredentials.get(registry + " " + scope);
+        return own != null ? Optional.of(own) : options.credentials().find(registry);
+    }
+
+    /**
+     * Uses {@code credentials} (null: the configured ones again) for requests in {@code scope} of {@code registry};
+     * a token fetched with other credentials for that scope is dropped.
+     */
+    void useCredentials(String registry, String scope, Credentials credentials) {
+        String key = registry + " " + scope;
+        Credentials before = credentials == null ? repositoryCredentials.remove(key)
+                : repositoryCredentials.put(key, credentials);
+        if (before != credentials) {
+            tokens.remove(key);
+        }
     }
 
     /** The Authorization header for a request to {@code registry} in {@code scope}, or null (anonymous). */
@@ -58,7 +74,7 @@ final class Authenticator {
             return null;
         }
         if (challenge.scheme().equals("basic")) {
-            return credentials(registry).map(Credentials::basicHeader).orElse(null);
+            return credentials(registry, scope).map(Credentials::basicHeader).orElse(null);
         }
         String key = registry + " " + scope;
         Token t = tokens.get(key);
@@ -98,14 +114,14 @@ final class Authenticator {
         }
         if (basic != null) {
             challenges.put(registry, basic);
-            return usedAuthorization == null && credentials(registry).isPresent();
+            return usedAuthorization == null && credentials(registry, scope).isPresent();
         }
         return false;
     }
 
     /** The message for a final 401, without secrets. */
-    String explain(String registry, boolean sentCredentials, String registryError) {
-        boolean configured = credentials(registry).isPresent();
+    String explain(String registry, String scope, boolean sentCredentials, String registryError) {
+        boolean configured = credentials(registry, scope).isPresent();
         String base = sentCredentials && configured
                 ? "the credentials configured for " + registry + " were rejected (401)"
                 : configured ? registry + " refused access (401)"
@@ -125,7 +141,7 @@ final class Authenticator {
         if (!"https".equals(scheme) && !"http".equals(scheme) || realmUri.getHost() == null) {
             throw new RegistryException(RegistryException.Kind.PROTOCOL, registry + " sent an unusable token realm");
         }
-        Optional<Credentials> creds = credentials(registry);
+        Optional<Credentials> creds = credentials(registry, scope);
         if (creds.isPresent() && "http".equals(scheme) && !options.host(registry).insecure()) {
             throw new RegistryException(RegistryException.Kind.CONFIGURATION, "the token service of " + registry
                     + " is plain HTTP (" + realmUri.getAuthority() + "): credentials are not sent there unless the"

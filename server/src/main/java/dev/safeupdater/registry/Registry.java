@@ -155,6 +155,14 @@ public final class Registry implements TagSource, AutoCloseable {
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
     }
 
+    /**
+     * Looks {@code image}'s repository up with {@code credentials} (e.g. from the pull secrets of the workloads that
+     * run it) instead of the configured ones; null: the configured ones again.
+     */
+    public void useCredentials(ImageReference image, Credentials credentials) {
+        client.useCredentials(image.repositoryOnly(), credentials);
+    }
+
     // ---- TagSource: OCI repositories (images, and charts at oci:// locations) ---------------------------------------
 
     /** The repository {@code location} names; {@code oci://host/path/chart} is the repository {@code host/path/chart}. */
@@ -193,9 +201,20 @@ public final class Registry implements TagSource, AutoCloseable {
     }
 
     private static void cacheCount(String result) {
-        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
+        cacheCounter(result).increment();
+    }
+
+    private static Counter cacheCounter(String result) {
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(List.of(io.helidon.metrics.api.Tag.create("result", result)))).increment();
+                .tags(List.of(io.helidon.metrics.api.Tag.create("result", result))));
+    }
+
+    /** The cache counters at 0 for every result, so rates work before the first lookup. */
+    public static void declareMetrics() {
+        for (String result : List.of("hit", "miss", "revalidated", "shared")) {
+            cacheCounter(result);
+        }
     }
 
     @Override

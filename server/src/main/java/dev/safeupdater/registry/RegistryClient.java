@@ -72,6 +72,14 @@ public final class RegistryClient implements AutoCloseable {
         return http.gate(registry).maxInFlight();
     }
 
+    /**
+     * Authenticates requests for {@code image}'s repository with {@code credentials} (e.g. from the pull secrets of
+     * the workloads running it) instead of the configured ones; null goes back to the configured ones.
+     */
+    public void useCredentials(ImageReference image, Credentials credentials) {
+        http.authenticator().useCredentials(image.registry(), scope(image), credentials);
+    }
+
     /** A tag list: the tags in registry order, the ETag of a one-page list, or "not modified". */
     public record TagList(List<String> tags, String etag, boolean notModified, int pages) {
     }

@@ -188,8 +188,8 @@ final class RegistryHttp implements AutoCloseable {
                         authRetried = true;
                         continue;
                     }
-                    throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, authenticator.explain(registry,
-                            authorization != null, error.text()));
+                    throw new RegistryException(RegistryException.Kind.UNAUTHORIZED,
+                            authenticator.explain(registry, scope, authorization != null, error.text()));
                 }
                 if (status == 429) {
                     Duration retryAfter = Backoff.retryAfter(response.headers().firstValue("Retry-After").orElse(null),

@@ -57,6 +57,47 @@ final class DecisionDao {
                 .one();
     }
 
+    /** Appends {@code rows} in JDBC batches; returns their ids in the same order. */
+    List<Long> insertAll(List<Decision> rows) {
+        List<Long> ids = new java.util.ArrayList<>(rows.size());
+        for (int from = 0; from < rows.size(); from += AssetDao.CHUNK) {
+            org.jdbi.v3.core.statement.PreparedBatch batch = handle.prepareBatch(INSERT);
+            for (Decision d : rows.subList(from, Math.min(rows.size(), from + AssetDao.CHUNK))) {
+                bind(batch, d).add();
+            }
+            ids.addAll(batch.executePreparedBatch("id").mapTo(Long.class).list());
+        }
+        return ids;
+    }
+
+    List<Decision> findByIds(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return handle.createQuery("SELECT " + COLUMNS + " FROM decision WHERE id IN (<ids>)").bindList("ids", ids)
+                .map(DecisionDao::map).list();
+    }
+
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bind(S s, Decision d) {
+        return s.bind("assetId", d.assetId())
+                .bind("fromTag", d.fromTag())
+                .bind("toTag", d.toTag())
+                .bind("fromDigest", d.fromDigest())
+                .bind("toDigest", d.toDigest())
+                .bind("changeType", d.changeType().name())
+                .bind("outcome", d.outcome().name())
+                .bind("reasons", JsonColumns.write(d.reasons()))
+                .bind("firedRules", JsonColumns.write(d.firedRules()))
+                .bind("decidedBy", d.decidedBy())
+                .bind("rulesetRevision", d.rulesetRevision())
+                .bind("policyRevision", d.policyRevision())
+                .bind("scope", d.scope())
+                .bind("mode", d.mode())
+                .bind("inputs", JsonColumns.write(d.inputs()))
+                .bind("actor", d.actor())
+                .bind("decidedAt", Times.bind(d.decidedAt()));
+    }
+
     Optional<Decision> findById(long id) {
         return handle.createQuery(FIND_BY_ID).bind("id", id).map(DecisionDao::map).findOne();
     }

@@ -39,6 +39,19 @@ public final class HistoryStore {
         });
     }
 
+    /**
+     * The assets that have any history the policy reads (update runs, pins in force, live votes) at {@code now}; a
+     * cycle reads the full history only for these and gives the others an empty one.
+     */
+    public java.util.Set<Long> assetsWithHistory(Instant now) {
+        return jdbi.withHandle(h -> new java.util.HashSet<>(h.createQuery("SELECT asset_id FROM update_run"
+                        + " UNION SELECT asset_id FROM pin WHERE removed_at IS NULL"
+                        + " AND (expires_at IS NULL OR expires_at > :now)"
+                        + " UNION SELECT asset_id FROM approval WHERE revoked_at IS NULL"
+                        + " AND (expires_at IS NULL OR expires_at > :now)")
+                .bind("now", Times.bind(now)).mapTo(Long.class).list()));
+    }
+
     /** The release time recorded for {@code image}:{@code tag}, if the registry stage has seen it. */
     public Optional<Release> release(String image, String tag) {
         return jdbi.withHandle(h -> new HistoryDao(h).release(image, tag));

@@ -66,7 +66,7 @@ class HttpApiTest {
                 Arguments.of("empty body", "", 400, "request body is required"),
                 Arguments.of("JSON null", "null", 400, "not null"),
                 Arguments.of("an array", "[]", 400, "must be a JSON object"),
-                Arguments.of("over 1 MiB", big, 400, "larger than 1048576 bytes"));
+                Arguments.of("over 1 MiB", big, 413, "larger than 1048576 bytes"));
     }
 
     abstract static class Contract extends DatabaseContract {

@@ -54,10 +54,30 @@ class ServeProcessTest {
             var health = new Http(port).get("/observe/health");
             assertEquals(200, health.status(), health.body());
             assertTrue(Files.isDirectory(work.resolve("data")), "embedded database created under ./data/");
+            p.toHandle().destroy(); // SIGTERM (Process.destroy would close our end of its output)
+            StringBuilder rest = new StringBuilder();
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                rest.append(line).append('\n');
+            }
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "server stops on SIGTERM");
+            assertTrue(rest.toString().contains("server stopped"), "a log line says the server stopped: " + rest);
         } finally {
             p.destroy();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "server stops on SIGTERM");
         }
+    }
+
+    /** Started where there are no rules or policies (and none configured): a clear error, not a server never ready. */
+    @Test
+    void serveWithoutRulesOrPoliciesDirectoriesRefusesToStart(@TempDir Path work) throws Exception {
+        Process p = launch(work, "serve", "--port", "0", "--log-format", "text");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve exits");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.exitValue() != 0, out);
+        assertTrue(out.contains("rules.dir: no directory " + work.resolve("rules")), out);
+        assertTrue(out.contains("SAFE_UPDATER_RULES_DIR"), out);
+        assertTrue(!Files.exists(work.resolve("data")), "no database was created in the wrong place");
     }
 
     /** A bad rule set does not stop the server: it says where the problem is and stays not ready until fixed. */

@@ -52,6 +52,71 @@ class MonitoringTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A real server's scrape (its own process, so nothing else registered meters first): passes
+     * {@code promtool check metrics}; every safe_updater_* metric the README documents is there from the start,
+     * durations are histograms with buckets, the JVM and process meters are there under their usual names, and no
+     * meter carries the meaningless {@code scope} label.
+     */
+    @Test
+    void aRealScrapePassesPromtoolAndHasEveryDocumentedMetricFromTheStart() throws Exception {
+        Files.writeString(tmp.resolve("assets.yaml"), "assets:\n  - {kind: Appliance, name: edge, image: nginx, tag: 1.25.3}\n");
+        Files.writeString(tmp.resolve("inventory.yaml"), "sources:\n  - {name: edge, type: static, file: assets.yaml}\n");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+                "dev.safeupdater.app.Main", "serve", "--port", "0", "--rules", TestPaths.rules().toString(),
+                "--policies", TestPaths.policies().toString(), "--db-url", "jdbc:h2:mem:scrape;DB_CLOSE_DELAY=-1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true);
+        pb.environment().put("SAFE_UPDATER_INVENTORY_FILE", tmp.resolve("inventory.yaml").toString());
+        Process p = pb.start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            int port = -1;
+            Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                    break;
+                }
+            }
+            assertTrue(port > 0, "serve started");
+            Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep the pipe drained
+            var http = new dev.safeupdater.testing.Http(port);
+            String fresh = http.get("/observe/metrics").body();
+            Set<String> missing = new TreeSet<>(documentedMetrics());
+            missing.removeIf(name -> Pattern.compile("(?m)^" + name + "(_total|_bucket|_count|_sum)?[{ ]").matcher(fresh).find());
+            // labelled by what exists: the active set's revisions, tracked assets per kind, requests per route
+            missing.removeAll(Set.of("safe_updater_assets_tracked", "safe_updater_http_request_seconds",
+                    "safe_updater_registry_requests_total"));
+            assertEquals(Set.of(), missing, "documented metrics absent from a fresh server's scrape");
+
+            assertEquals(201, http.postJson("/api/v1/scan", "{}").status());
+            assertEquals(200, http.postJson("/api/v1/evaluate", "{\"image\": \"nginx\", \"currentTag\": \"1.25.3\","
+                    + " \"candidateTag\": \"1.25.4\", \"namespace\": \"shop\", \"kind\": \"Deployment\","
+                    + " \"name\": \"web\"}").status());
+            String scrape = http.get("/observe/metrics").body();
+            Path file = tmp.resolve("scrape.txt");
+            Files.writeString(file, scrape);
+            Tool.Result r = Tool.exec(List.of("sh", "-c", "\"$0\" check metrics < \"$1\"", Tool.promtool().path(),
+                    file.toString()), null, Map.of(), 60);
+            assertEquals(0, r.exit(), "promtool check metrics:\n" + r.out() + r.err());
+            assertFalse(scrape.contains("scope=\""), "no scope label");
+            for (String series : List.of("safe_updater_http_request_seconds_bucket{", "safe_updater_scan_duration_seconds_bucket{",
+                    "jvm_memory_used_bytes{", "jvm_gc_pause_seconds", "jvm_threads_live_threads", "process_cpu_usage",
+                    "process_cpu_seconds_total", "process_files_open_files", "process_uptime_seconds",
+                    "process_start_time_seconds", "safe_updater_assets_tracked{")) {
+                assertTrue(scrape.contains(series), "the scrape has " + series);
+            }
+            assertTrue(scrape.contains("# TYPE safe_updater_scan_duration_seconds histogram"), "a histogram");
+            assertTrue(scrape.contains("# TYPE safe_updater_http_request_seconds histogram"), "a histogram");
+        } finally {
+            p.destroy();
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void alertRulesPassPromtoolCheck() throws IOException {
         promtoolCheckRules(Files.readString(ALERTS), tmp);

@@ -1,0 +1,169 @@
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.safeupdater.app.Application;
+import dev.safeupdater.app.Settings;
+import dev.safeupdater.execution.Services;
+import dev.safeupdater.model.Cycle;
+
+/**
+ * The cycle on the product path (Application.services, as serve and run --once build it) against the world of
+ * bench/CycleMockServer.java: a first cycle (everything new), a steady cycle (nothing changed; the registry cache
+ * still fresh, as with a 15-minute interval and the default 10-minute TTL only half the time), and a steady cycle
+ * with the registry cache cleared (every tag list and tag digest asked again), on H2 (file) and PostgreSQL. Per cycle:
+ * wall time, per-stage timings, registry requests, decision rows written. Heap: the largest heap in use after any
+ * collection (run with a small -Xmx).
+ *
+ * <p>Usage: CycleBench API_URL REGISTRY_HOST REPO_ROOT [PG_JDBC_URL PG_USER]
+ */
+public class CycleBench {
+    private static final AtomicLong maxAfterGc = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        String api = args[0];
+        String registry = args[1];
+        Path root = Path.of(args[2]);
+        watchGc();
+        Path dir = Files.createTempDirectory("cycle-bench");
+        Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "%s"}}]
+                users: [{name: bench, user: {token: bench}}]
+                contexts: [{name: mock, context: {cluster: mock, user: bench}}]
+                current-context: mock
+                """.formatted(api));
+        Files.writeString(dir.resolve("inventory.yaml"), """
+                sources:
+                  - name: staging
+                    type: kubernetes
+                    kubeconfig: kubeconfig
+                    kinds: [Deployment]
+                    pageSize: 500
+                    requestTimeout: 60s
+                """);
+        // politeness is for real registries; the benchmark measures our own cost
+        Files.writeString(dir.resolve("registries.yaml"), """
+                registries:
+                  "%s": {insecure: true, rate: 100000, burst: 100000, maxConcurrent: 32}
+                """.formatted(registry));
+        Map<String, String> flags = new HashMap<>();
+        flags.put("rules.dir", root.resolve("rules").toString());
+        flags.put("policies.dir", root.resolve("policies").toString());
+        flags.put("inventory.file", dir.resolve("inventory.yaml").toString());
+        flags.put("registry.config", dir.resolve("registries.yaml").toString());
+        flags.put("registry.docker-config", "");
+        flags.put("log.level", "WARN");
+        double h2First = run("h2", flags, "jdbc:h2:file:" + dir.resolve("h2") + ";DB_CLOSE_DELAY=0", "", dir);
+        if (args.length >= 5) {
+            String schema = "su_cycle_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            try (Connection c = DriverManager.getConnection(args[3], args[4], "");
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+            try {
+                String url = args[3] + (args[3].contains("?") ? "&" : "?") + "currentSchema=" + schema;
+                run("postgres", flags, url, args[4], dir);
+            } finally {
+                try (Connection c = DriverManager.getConnection(args[3], args[4], "");
+                     Statement s = c.createStatement()) {
+                    s.execute("DROP SCHEMA " + schema + " CASCADE");
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "heap after any GC: max %.1f MiB over all cycles (-Xmx %d MiB)%n",
+                maxAfterGc.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
+        System.out.printf(Locale.ROOT, "RESULT %.3f%n", h2First);
+    }
+
+    private static double run(String name, Map<String, String> base, String url, String user, Path dir) {
+        Map<String, String> flags = new HashMap<>(base);
+        flags.put("db.url", url);
+        flags.put("db.user", user);
+        Settings settings = Settings.load(flags, Map.of(), dir);
+        Services services = Application.services(settings, true, Clock.systemUTC());
+        try {
+            Cycle first = timed(name, "first cycle (everything new)", services);
+            Cycle steady = timed(name, "steady cycle (nothing changed, registry cache fresh)", services);
+            services.tags().registry().clearCache();
+            Cycle expired = timed(name, "steady cycle (nothing changed, registry cache cleared)", services);
+            System.out.printf(Locale.ROOT, "%s steady: %.2f s, %d decision rows written%n", name,
+                    steady.durationMs() / 1000.0, steady.count("decisionsWritten"));
+            if (steady.count("decisionsWritten") != 0 || expired.count("decisionsWritten") != 0) {
+                throw new IllegalStateException(name + ": a cycle with nothing changed wrote decisions");
+            }
+            return first.durationMs() / 1000.0;
+        } finally {
+            services.cycles().close();
+            services.scans().close();
+            services.tags().close();
+            services.database().close();
+        }
+    }
+
+    private static Cycle timed(String name, String what, Services services) {
+        long rowsBefore = rows(services);
+        Cycle c = services.cycles().runOnce("bench", "cli");
+        if (!c.state().equals(Cycle.SUCCEEDED)) {
+            throw new IllegalStateException(name + ": " + what + " ended " + c.state() + ": " + c.errors());
+        }
+        String stages = c.stages().stream().map(s -> String.format(Locale.ROOT, "%s %.2f", s.name(),
+                s.durationMs() / 1000.0)).collect(Collectors.joining(", "));
+        System.out.printf(Locale.ROOT, "%s %s: %.2f s [%s]; %,d assets, %,d images, %,d registry requests,"
+                        + " %,d candidates, %,d decision rows written (%,d in the table)%n", name, what,
+                c.durationMs() / 1000.0, stages, c.count("assetsTracked"), c.count("imagesLookedUp"),
+                c.count("registryRequests"), c.count("candidates"), c.count("decisionsWritten"),
+                rows(services));
+        if (rows(services) - rowsBefore != c.count("decisionsWritten")) {
+            throw new IllegalStateException("decision rows and the cycle's count disagree");
+        }
+        return c;
+    }
+
+    private static long rows(Services services) {
+        return services.database().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM decision")
+                .mapTo(Long.class).one());
+    }
+
+    /** Records the heap in use after every collection (sum over the heap pools). */
+    private static void watchGc() {
+        Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+                .collect(Collectors.toSet());
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
+                if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                    return;
+                }
+                GarbageCollectionNotificationInfo info =
+                        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                long used = 0;
+                for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                    if (heapPools.contains(e.getKey())) {
+                        used += e.getValue().getUsed();
+                    }
+                }
+                maxAfterGc.accumulateAndGet(used, Math::max);
+            }, null, null);
+        }
+    }
+}

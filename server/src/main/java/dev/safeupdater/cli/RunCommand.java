@@ -1,0 +1,152 @@
+package dev.safeupdater.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import dev.safeupdater.execution.Services;
+import dev.safeupdater.model.Cycle;
+import dev.safeupdater.model.Plan;
+import dev.safeupdater.model.PlanFilter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run",
+        description = {"Run one cycle now: scan the inventory, look the images up in their registries, propose the"
+                + " newest candidate of each change class and decide it (a decision is stored only when something"
+                + " about it changed), then write the plan (see 'safe-updater plan').",
+                "Exit status: 0 when every stage worked; 1 when some sources or registries failed (the rest was"
+                        + " decided); 2 on bad configuration."})
+final class RunCommand implements Callable<Integer> {
+    static final int EXIT_PARTIAL = 1;
+    static final int EXIT_CONFIGURATION = 2;
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final Launcher launcher;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--once", required = true, description = "Run one cycle and exit (what a Kubernetes CronJob runs).")
+    boolean once;
+
+    @Option(names = "--inventory", paramLabel = "FILE",
+            description = "YAML file of inventory sources (default: setting inventory.file).")
+    String inventory;
+
+    @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format.")
+    String format;
+
+    RunCommand(Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    /** What {@code --format json} prints: the cycle, the plan totals, the totals per source. */
+    record Summary(Cycle cycle, Plan.Totals plan, Map<String, Plan.Totals> bySource) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!format.equals("table") && !format.equals("text") && !format.equals("json")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format must be table or json, not \"" + format + "\"");
+        }
+        Map<String, String> flags = common.flags();
+        CommonOptions.put(flags, "inventory.file", inventory);
+        PrintWriter err = spec.commandLine().getErr();
+        Services services;
+        try {
+            services = launcher.open(flags, true);
+        } catch (Launcher.LaunchException e) {
+            err.println("safe-updater run: " + e.getMessage());
+            err.flush();
+            return EXIT_CONFIGURATION;
+        }
+        Summary summary;
+        try {
+            Cycle cycle;
+            try {
+                cycle = services.cycles().runOnce("cli:" + System.getProperty("user.name", "unknown"), "cli");
+            } catch (dev.safeupdater.execution.CycleInProgressException e) {
+                err.println("safe-updater run: " + e.getMessage());
+                err.flush();
+                return EXIT_PARTIAL;
+            }
+            Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
+            Map<String, Plan.Totals> bySource = new LinkedHashMap<>();
+            List<String> sources = new ArrayList<>();
+            services.scans().sources().forEach(s -> sources.add(s.type()));
+            for (String source : sources.stream().distinct().sorted().toList()) {
+                bySource.put(source, services.cycles().plan(new PlanFilter(null, source, null, null, null), null, 1)
+                        .totals());
+            }
+            summary = new Summary(cycle, all.totals(), bySource);
+        } finally {
+            services.cycles().close();
+            services.scans().close();
+            services.tags().close();
+            services.database().close();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        } else {
+            print(out, summary);
+        }
+        out.flush();
+        return summary.cycle().state().equals(Cycle.SUCCEEDED) ? 0 : EXIT_PARTIAL;
+    }
+
+    static void print(PrintWriter out, Summary s) {
+        Cycle c = s.cycle();
+        out.printf(Locale.ROOT, "Cycle %d: %s in %.1f s%n%n", c.id(), c.state(),
+                c.durationMs() == null ? 0.0 : c.durationMs() / 1000.0);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(totals("all", s.plan()));
+        s.bySource().forEach((source, t) -> rows.add(totals(source, t)));
+        Table.print(out, new String[] {"SOURCE", "APPROVE", "HOLD", "REJECT", "UP TO DATE", "STALE", "TOTAL"}, rows);
+        out.println();
+        out.printf(Locale.ROOT, "%d assets scanned, %d images looked up (%d registry requests), %d candidates,"
+                        + " %d decisions written, %d unchanged, %d stale%n", c.count("assetsScanned"),
+                c.count("imagesLookedUp"), c.count("registryRequests"), c.count("candidates"),
+                c.count("decisionsWritten"), c.count("decisionsUnchanged"), c.count("stale"));
+        out.println();
+        out.println("Slowest stages:");
+        c.stages().stream().sorted(Comparator.comparingLong(Cycle.Stage::durationMs).reversed()).limit(3)
+                .forEach(st -> out.printf(Locale.ROOT, "  %-9s %7.2f s  %s%n", st.name(), st.durationMs() / 1000.0,
+                        st.status()));
+        if (!c.errors().isEmpty()) {
+            out.println();
+            out.println("Errors (the rest was decided):");
+            c.errors().forEach(e -> out.println("  " + e));
+        }
+        out.println();
+        out.println("See the plan: safe-updater plan");
+    }
+
+    private static String[] totals(String name, Plan.Totals t) {
+        return new String[] {name, n(t.byOutcome().get("APPROVE")), n(t.byOutcome().get("HOLD")),
+                n(t.byOutcome().get("REJECT")), n(t.byOutcome().get("NONE")), n(Long.valueOf(t.stale())),
+                n(Long.valueOf(t.total()))};
+    }
+
+    private static String n(Long v) {
+        return v == null ? "0" : String.format(Locale.ROOT, "%,d", v);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.safeupdater.execution;
+
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.safeupdater.model.Candidate;
+import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.Outcome;
+import dev.safeupdater.model.PlanEntry.WaitsFor;
+import dev.safeupdater.policy.AssetHistory;
+import dev.safeupdater.policy.Evaluation;
+import dev.safeupdater.policy.Freeze;
+import dev.safeupdater.policy.Scope;
+
+/**
+ * What a held (or rejected) update waits for, read from its scope and history at the evaluation time, whatever the
+ * rules' wording: the maintenance window opening, the release being old enough, approvals (have of need), a freeze
+ * ending, a failure cooldown ending, a pin, a person for a change beyond the scope's allow level, or a scope.
+ */
+final class PlanWaits {
+    private PlanWaits() {
+    }
+
+    static List<WaitsFor> of(Evaluation e) {
+        if (e.outcome() == Outcome.APPROVE) {
+            return List.of();
+        }
+        Candidate c = e.candidate();
+        Instant now = e.evaluatedAt();
+        List<WaitsFor> out = new ArrayList<>();
+        if (e.scope() == null) {
+            out.add(new WaitsFor("no-scope", "a policy scope that covers this asset", null, null, null));
+            return out;
+        }
+        Scope s = new Scope(c, e.scope());
+        AssetHistory h = new AssetHistory(c, e.history());
+        if (h.pinned()) {
+            out.add(new WaitsFor("pinned", c.candidateTag() + " is pinned: " + h.pin().reason(), null, null, null));
+        }
+        if (!s.permitsChange() && c.changeType() != ChangeType.DOWNGRADE && c.changeType() != ChangeType.NONE) {
+            out.add(new WaitsFor("beyond-allow", "a person: a " + c.changeType() + " change is beyond allow: "
+                    + s.allow().yamlName() + " of scope " + s.name(), null, null, null));
+        }
+        if (s.hasFreezes() && s.frozen(now)) {
+            Freeze f = s.activeFreeze(now);
+            out.add(new WaitsFor("freeze", "the freeze ending at " + f.to()
+                    + (f.reason() == null ? "" : " (" + f.reason() + ")"), f.to(), null, null));
+        }
+        var failure = h.lastFailureSince(now.minus(s.failureCooldown()));
+        if (failure != null) {
+            Instant until = failure.at().plus(s.failureCooldown());
+            out.add(new WaitsFor("failure-cooldown", "the cooldown after the update that ended " + failure.state()
+                    + " at " + failure.at() + ", until " + until, until, null, null));
+        }
+        if (s.requiresReleaseAge() && !s.releaseOldEnough(now)) {
+            Instant at = s.oldEnoughAt();
+            out.add(at == null
+                    ? new WaitsFor("release-time", "a known release time for " + c.candidateTag() + " (scope "
+                    + s.name() + " requires " + s.minReleaseAgeText() + ")", null, null, null)
+                    : new WaitsFor("release-age", "the release being " + s.minReleaseAgeText() + " old at " + at,
+                    at, null, null));
+        }
+        if (s.hasMaintenanceWindows() && !s.inMaintenanceWindow(now)) {
+            ZonedDateTime next = s.nextWindowOpening(now);
+            out.add(new WaitsFor("window", "the maintenance window opening at " + next,
+                    next == null ? null : next.toInstant(), null, null));
+        }
+        if (s.approvalsRequired() > 0) {
+            int have = h.approvalsSince(now.minus(s.approvalDeadline()));
+            if (have < s.approvalsRequired()) {
+                out.add(new WaitsFor("approvals", "approvals: " + have + " of " + s.approvalsRequired(), null, have,
+                        s.approvalsRequired()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,390 @@
+package dev.safeupdater.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.safeupdater.model.AssetKey;
+import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.Cycle;
+import dev.safeupdater.model.Outcome;
+import dev.safeupdater.model.PlanEntry;
+import dev.safeupdater.model.PlanFilter;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** SQL for {@code cycle}, {@code cycle_decision} and {@code asset_plan}. Runs inside the caller's handle. */
+final class CycleDao {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
+    private static final int MAX_ERROR = 2000;
+    private static final int MAX_REASON = 4000;
+
+    private static final String CYCLE_COLUMNS = "id, state, actor, trigger_kind, started_at, finished_at, scan_id,"
+            + " ruleset_revision, policy_revision, stages, counts, errors";
+
+    private static final String ASSET_COLUMNS = "a.id, a.source, a.cluster, a.namespace, a.kind, a.name, a.container,"
+            + " a.image, a.current_tag, a.current_digest, a.labels, a.annotations, a.first_seen, a.last_seen,"
+            + " a.gone_at";
+
+    private static final String PLAN_COLUMNS = "p.asset_id, a.source, a.cluster, a.namespace, a.kind, a.name,"
+            + " a.container, a.image, a.current_tag, a.current_digest, p.proposed_tag, p.proposed_digest,"
+            + " p.change_type, p.outcome, p.decided_by, p.reason, p.scope_name, p.mode, p.waits_for, p.candidates,"
+            + " p.decision_id, p.cycle_id, p.evaluated_at, p.stale, p.stale_since, p.error";
+
+    private static final String INSERT_PLAN = "INSERT INTO asset_plan (asset_id, cycle_id, evaluated_at,"
+            + " decision_id, proposed_tag, proposed_digest, change_type, outcome, decided_by, reason, scope_name, mode,"
+            + " waits_for, candidates, fingerprint, stale, stale_since, error) VALUES (:asset, :cycle, :now,"
+            + " :decision, :tag, :digest, :changeType, :outcome, :decidedBy, :reason, :scope, :mode,"
+            + " CAST(:waitsFor AS <json>), CAST(:candidates AS <json>), :fingerprint, FALSE, NULL, NULL)";
+
+    /** (asset, class) → decision, as {@link CycleStore#write} remembers it. */
+    record Remembered(long assetId, String changeClass, long decisionId, String fingerprint) {
+    }
+
+    private final Handle handle;
+
+    CycleDao(Handle handle) {
+        this.handle = handle;
+    }
+
+    // ---- cycle ----
+
+    long insert(String actor, String trigger, String owner, Instant now) {
+        return handle.createUpdate("INSERT INTO cycle (state, actor, trigger_kind, owner, started_at, heartbeat_at,"
+                        + " stages, counts, errors) VALUES ('RUNNING', :actor, :trigger, :owner, :now, :now,"
+                        + " CAST('[]' AS <json>), CAST('{}' AS <json>), CAST('[]' AS <json>))")
+                .bind("actor", actor).bind("trigger", trigger).bind("owner", owner).bind("now", Times.bind(now))
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    }
+
+    void heartbeat(long id, Instant now) {
+        handle.createUpdate("UPDATE cycle SET heartbeat_at = :now WHERE id = :id AND state = 'RUNNING'")
+                .bind("id", id).bind("now", Times.bind(now)).execute();
+    }
+
+    List<CycleStore.Running> running() {
+        return handle.createQuery("SELECT id, owner, heartbeat_at FROM cycle WHERE state = 'RUNNING' ORDER BY id")
+                .map((rs, ctx) -> new CycleStore.Running(rs.getLong("id"), rs.getString("owner"),
+                        Times.read(rs, "heartbeat_at")))
+                .list();
+    }
+
+    int interrupt(long id, Instant now) {
+        return handle.createUpdate("UPDATE cycle SET state = 'INTERRUPTED', finished_at = :now,"
+                        + " errors = CAST(:errors AS <json>) WHERE id = :id AND state = 'RUNNING'")
+                .bind("id", id).bind("now", Times.bind(now))
+                .bind("errors", JsonColumns.write(List.of("the process running this cycle stopped before it"
+                        + " finished; nothing it had not committed was kept")))
+                .execute();
+    }
+
+    void progress(long id, List<Cycle.Stage> stages, Map<String, Long> counts, List<String> errors, Instant now) {
+        handle.createUpdate("UPDATE cycle SET stages = CAST(:stages AS <json>), counts = CAST(:counts AS <json>),"
+                        + " errors = CAST(:errors AS <json>), heartbeat_at = :now WHERE id = :id AND state = 'RUNNING'")
+                .bind("id", id).bind("stages", JsonColumns.write(stages)).bind("counts", JsonColumns.write(counts))
+                .bind("errors", JsonColumns.write(errors)).bind("now", Times.bind(now)).execute();
+    }
+
+    void finish(Cycle c) {
+        handle.createUpdate("UPDATE cycle SET state = :state, finished_at = :finished, heartbeat_at = :finished,"
+                        + " scan_id = :scan, ruleset_revision = :rules, policy_revision = :policies,"
+                        + " stages = CAST(:stages AS <json>), counts = CAST(:counts AS <json>),"
+                        + " errors = CAST(:errors AS <json>) WHERE id = :id")
+                .bind("id", c.id()).bind("state", c.state()).bind("finished", Times.bind(c.finishedAt()))
+                .bind("scan", c.scanId()).bind("rules", c.rulesetRevision()).bind("policies", c.policyRevision())
+                .bind("stages", JsonColumns.write(c.stages())).bind("counts", JsonColumns.write(c.counts()))
+                .bind("errors", JsonColumns.write(c.errors().stream().map(e -> abbreviate(e, MAX_ERROR)).toList()))
+                .execute();
+    }
+
+    Optional<Cycle> find(long id) {
+        return handle.createQuery("SELECT " + CYCLE_COLUMNS + " FROM cycle WHERE id = :id").bind("id", id)
+                .map(CycleDao::cycle).findOne();
+    }
+
+    List<Cycle> listBefore(long before, int limit) {
+        return handle.createQuery("SELECT " + CYCLE_COLUMNS + " FROM cycle WHERE id < :before ORDER BY id DESC"
+                        + " LIMIT :limit")
+                .bind("before", before).bind("limit", limit).map(CycleDao::cycle).list();
+    }
+
+    private static Cycle cycle(ResultSet rs, StatementContext ctx) throws SQLException {
+        Instant started = Times.read(rs, "started_at");
+        Instant finished = Times.read(rs, "finished_at");
+        long scan = rs.getLong("scan_id");
+        Long scanId = rs.wasNull() ? null : scan;
+        return new Cycle(rs.getLong("id"), rs.getString("state"), rs.getString("actor"),
+                rs.getString("trigger_kind"), started, finished,
+                finished == null ? null : java.time.Duration.between(started, finished).toMillis(), scanId,
+                rs.getString("ruleset_revision"), rs.getString("policy_revision"),
+                JsonColumns.list(rs.getString("stages"), Cycle.Stage.class),
+                read(rs.getString("counts"), new TypeReference<Map<String, Long>>() {
+                }),
+                JsonColumns.list(rs.getString("errors"), String.class));
+    }
+
+    // ---- reads for a cycle ----
+
+    List<CycleStore.Tracked> tracked() {
+        return handle.createQuery("SELECT " + ASSET_COLUMNS + ", a.details FROM asset a WHERE a.gone_at IS NULL"
+                        + " ORDER BY a.id")
+                .map((rs, ctx) -> new CycleStore.Tracked(AssetDao.map(rs, ctx), pullSecrets(rs.getString("details"))))
+                .list();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> pullSecrets(String details) {
+        if (details == null || !details.contains("imagePullSecrets")) {
+            return List.of();
+        }
+        Object v = JsonColumns.objectMap(details).get("imagePullSecrets");
+        if (!(v instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+    }
+
+    Map<Long, Map<String, CycleStore.LastDecision>> lastDecisions() {
+        Map<Long, Map<String, CycleStore.LastDecision>> out = new HashMap<>();
+        handle.createQuery("SELECT asset_id, change_class, decision_id, fingerprint FROM cycle_decision")
+                .map((rs, ctx) -> {
+                    out.computeIfAbsent(rs.getLong("asset_id"), k -> new HashMap<>()).put(rs.getString("change_class"),
+                            new CycleStore.LastDecision(rs.getLong("decision_id"), rs.getString("fingerprint")));
+                    return 0;
+                }).list();
+        return out;
+    }
+
+    Map<Long, String> planFingerprints() {
+        Map<Long, String> out = new HashMap<>();
+        handle.createQuery("SELECT asset_id, fingerprint, stale FROM asset_plan")
+                .map((rs, ctx) -> {
+                    // a stale row is rewritten when the asset can be evaluated again
+                    out.put(rs.getLong("asset_id"), rs.getBoolean("stale") ? "" : rs.getString("fingerprint"));
+                    return 0;
+                }).list();
+        return out;
+    }
+
+    // ---- writes for a cycle ----
+
+    void remember(List<Remembered> rows) {
+        forChunks(rows, chunk -> {
+            PreparedBatch delete = handle.prepareBatch("DELETE FROM cycle_decision WHERE asset_id = :asset"
+                    + " AND change_class = :class");
+            for (Remembered r : chunk) {
+                delete.bind("asset", r.assetId()).bind("class", r.changeClass()).add();
+            }
+            delete.execute();
+            PreparedBatch insert = handle.prepareBatch("INSERT INTO cycle_decision (asset_id, change_class,"
+                    + " decision_id, fingerprint) VALUES (:asset, :class, :decision, :fingerprint)");
+            for (Remembered r : chunk) {
+                insert.bind("asset", r.assetId()).bind("class", r.changeClass()).bind("decision", r.decisionId())
+                        .bind("fingerprint", r.fingerprint()).add();
+            }
+            insert.execute();
+        });
+    }
+
+    /** Forgets {@code assetId:CLASS} entries. */
+    void forget(List<String> keys) {
+        forChunks(keys, chunk -> {
+            PreparedBatch delete = handle.prepareBatch("DELETE FROM cycle_decision WHERE asset_id = :asset"
+                    + " AND change_class = :class");
+            for (String k : chunk) {
+                int colon = k.indexOf(':');
+                delete.bind("asset", Long.parseLong(k.substring(0, colon))).bind("class", k.substring(colon + 1))
+                        .add();
+            }
+            delete.execute();
+        });
+    }
+
+    void replacePlans(List<CycleStore.PlanWrite> plans, long cycleId, Instant now) {
+        forChunks(plans, chunk -> {
+            handle.createUpdate("DELETE FROM asset_plan WHERE asset_id IN (<ids>)")
+                    .bindList("ids", chunk.stream().map(p -> p.entry().assetId()).toList()).execute();
+            PreparedBatch insert = handle.prepareBatch(INSERT_PLAN);
+            for (CycleStore.PlanWrite p : chunk) {
+                PlanEntry e = p.entry();
+                insert.bind("asset", e.assetId()).bind("cycle", cycleId).bind("now", Times.bind(now))
+                        .bind("decision", e.decisionId()).bind("tag", e.proposedTag())
+                        .bind("digest", e.proposedDigest())
+                        .bind("changeType", e.changeType() == null ? null : e.changeType().name())
+                        .bind("outcome", e.outcome() == null ? null : e.outcome().name())
+                        .bind("decidedBy", e.decidedBy()).bind("reason", abbreviate(e.reason(), MAX_REASON))
+                        .bind("scope", e.scope()).bind("mode", e.mode())
+                        .bind("waitsFor", JsonColumns.write(e.waitsFor()))
+                        .bind("candidates", JsonColumns.write(e.candidates()))
+                        .bind("fingerprint", p.fingerprint()).add();
+            }
+            insert.execute();
+        });
+    }
+
+    /** Renews cycle and evaluation time of unchanged plan rows; returns how many. */
+    int touch(List<Long> assetIds, long cycleId, Instant now) {
+        int[] n = {0};
+        forChunks(assetIds, chunk -> n[0] += handle.createUpdate("UPDATE asset_plan SET cycle_id = :cycle,"
+                        + " evaluated_at = :now, stale = FALSE, stale_since = NULL, error = NULL"
+                        + " WHERE asset_id IN (<ids>)")
+                .bind("cycle", cycleId).bind("now", Times.bind(now)).bindList("ids", chunk).execute());
+        return n[0];
+    }
+
+    void markStale(List<CycleStore.StaleMark> marks, long cycleId, Instant now) {
+        forChunks(marks, chunk -> {
+            PreparedBatch update = handle.prepareBatch("UPDATE asset_plan SET cycle_id = :cycle, stale = TRUE,"
+                    + " stale_since = COALESCE(stale_since, :now), error = :error WHERE asset_id = :asset");
+            for (CycleStore.StaleMark m : chunk) {
+                update.bind("cycle", cycleId).bind("now", Times.bind(now)).bind("error", abbreviate(m.error(),
+                        MAX_ERROR)).bind("asset", m.assetId()).add();
+            }
+            int[] counts = update.execute();
+            PreparedBatch insert = handle.prepareBatch("INSERT INTO asset_plan (asset_id, cycle_id, waits_for,"
+                    + " candidates, fingerprint, stale, stale_since, error) VALUES (:asset, :cycle,"
+                    + " CAST('[]' AS <json>), CAST('[]' AS <json>), '', TRUE, :now, :error)");
+            boolean any = false;
+            for (int i = 0; i < chunk.size(); i++) {
+                if (counts[i] == 0) {
+                    CycleStore.StaleMark m = chunk.get(i);
+                    insert.bind("asset", m.assetId()).bind("cycle", cycleId).bind("now", Times.bind(now))
+                            .bind("error", abbreviate(m.error(), MAX_ERROR)).add();
+                    any = true;
+                }
+            }
+            if (any) {
+                insert.execute();
+            }
+        });
+    }
+
+    /** Plan rows and remembered decisions of assets that are gone. */
+    void dropGone() {
+        handle.createUpdate("DELETE FROM asset_plan WHERE asset_id IN (SELECT id FROM asset WHERE gone_at IS NOT NULL)")
+                .execute();
+        handle.createUpdate("DELETE FROM cycle_decision WHERE asset_id IN"
+                + " (SELECT id FROM asset WHERE gone_at IS NOT NULL)").execute();
+    }
+
+    // ---- the plan ----
+
+    List<PlanEntry> plan(PlanFilter f, long after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(PLAN_COLUMNS)
+                .append(" FROM asset_plan p JOIN asset a ON a.id = p.asset_id WHERE a.gone_at IS NULL")
+                .append(" AND p.asset_id > :after");
+        where(sql, f);
+        sql.append(" ORDER BY p.asset_id LIMIT :limit");
+        Query q = handle.createQuery(sql.toString()).bind("after", after).bind("limit", limit);
+        bind(q, f);
+        return q.map(CycleDao::entry).list();
+    }
+
+    /** Entries per outcome ({@code NONE}: nothing to propose) and {@code stale}, over the whole filtered plan. */
+    Map<String, Long> planTotals(PlanFilter f) {
+        StringBuilder sql = new StringBuilder("SELECT COALESCE(p.outcome, 'NONE') AS outcome, COUNT(*) AS n,"
+                + " SUM(CASE WHEN p.stale THEN 1 ELSE 0 END) AS stale"
+                + " FROM asset_plan p JOIN asset a ON a.id = p.asset_id WHERE a.gone_at IS NULL");
+        where(sql, f);
+        sql.append(" GROUP BY COALESCE(p.outcome, 'NONE')");
+        Query q = handle.createQuery(sql.toString());
+        bind(q, f);
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String o : List.of("APPROVE", "HOLD", "REJECT", "NONE")) {
+            out.put(o, 0L);
+        }
+        long[] stale = {0};
+        q.map((rs, ctx) -> {
+            out.put(rs.getString("outcome"), rs.getLong("n"));
+            stale[0] += rs.getLong("stale");
+            return 0;
+        }).list();
+        out.put("stale", stale[0]);
+        return out;
+    }
+
+    private static void where(StringBuilder sql, PlanFilter f) {
+        if (f.namespace() != null) {
+            sql.append(" AND a.namespace = :namespace");
+        }
+        if (f.source() != null) {
+            sql.append(" AND a.source = :source");
+        }
+        if (f.outcome() != null) {
+            sql.append(f.outcome().equals("NONE") ? " AND p.outcome IS NULL" : " AND p.outcome = :outcome");
+        }
+        if (f.scope() != null) {
+            sql.append(" AND p.scope_name = :scope");
+        }
+        if (f.image() != null) {
+            sql.append(" AND a.image = :image");
+        }
+    }
+
+    private static void bind(Query q, PlanFilter f) {
+        if (f.namespace() != null) {
+            q.bind("namespace", f.namespace());
+        }
+        if (f.source() != null) {
+            q.bind("source", f.source());
+        }
+        if (f.outcome() != null && !f.outcome().equals("NONE")) {
+            q.bind("outcome", f.outcome());
+        }
+        if (f.scope() != null) {
+            q.bind("scope", f.scope());
+        }
+        if (f.image() != null) {
+            q.bind("image", f.image());
+        }
+    }
+
+    private static PlanEntry entry(ResultSet rs, StatementContext ctx) throws SQLException {
+        String changeType = rs.getString("change_type");
+        String outcome = rs.getString("outcome");
+        long decision = rs.getLong("decision_id");
+        Long decisionId = rs.wasNull() ? null : decision;
+        return new PlanEntry(rs.getLong("asset_id"),
+                new AssetKey(rs.getString("source"), rs.getString("cluster"), rs.getString("namespace"),
+                        rs.getString("kind"), rs.getString("name"), rs.getString("container")),
+                rs.getString("image"), rs.getString("current_tag"), rs.getString("current_digest"),
+                rs.getString("proposed_tag"), rs.getString("proposed_digest"),
+                changeType == null ? null : ChangeType.valueOf(changeType),
+                outcome == null ? null : Outcome.valueOf(outcome),
+                rs.getString("decided_by"), rs.getString("reason"), rs.getString("scope_name"), rs.getString("mode"),
+                JsonColumns.list(rs.getString("waits_for"), PlanEntry.WaitsFor.class),
+                JsonColumns.list(rs.getString("candidates"), PlanEntry.PlanCandidate.class),
+                decisionId, rs.getLong("cycle_id"), Times.read(rs, "evaluated_at"), rs.getBoolean("stale"),
+                Times.read(rs, "stale_since"), rs.getString("error"));
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("corrupt JSON column", e);
+        }
+    }
+
+    private static <T> void forChunks(List<T> rows, java.util.function.Consumer<List<T>> action) {
+        for (int from = 0; from < rows.size(); from += AssetDao.CHUNK) {
+            action.accept(rows.subList(from, Math.min(rows.size(), from + AssetDao.CHUNK)));
+        }
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,354 @@
+package dev.safeupdater.execution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+import dev.safeupdater.inventory.DockerEngine;
+import dev.safeupdater.inventory.InventoryConfig;
+import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.Cycle;
+import dev.safeupdater.model.Outcome;
+import dev.safeupdater.model.Plan;
+import dev.safeupdater.model.PlanEntry;
+import dev.safeupdater.model.PlanFilter;
+import dev.safeupdater.policy.PolicyEngine;
+import dev.safeupdater.policy.PolicySources;
+import dev.safeupdater.registry.CycleRegistry;
+import dev.safeupdater.registry.HostOptions;
+import dev.safeupdater.registry.Registry;
+import dev.safeupdater.registry.RegistryOptions;
+import dev.safeupdater.store.CycleStore;
+import dev.safeupdater.store.HistoryStore;
+import dev.safeupdater.store.ImageTagStore;
+import dev.safeupdater.store.InventoryStore;
+import dev.safeupdater.store.ScanStore;
+import dev.safeupdater.testing.DatabaseContract;
+import dev.safeupdater.testing.MockCluster;
+import dev.safeupdater.testing.MutableClock;
+import dev.safeupdater.testing.TestDatabase;
+import dev.safeupdater.testing.TestPaths;
+import dev.safeupdater.testing.Workloads;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The cycle end to end: the real registry in htpasswd mode (credentials only in a Kubernetes pull secret), assets
+ * from the mock Kubernetes API, the real Docker engine and a static file, the shipped rules and policies; a registry answering 500 for one
+ * repository. The tests run in order: each builds on the previous cycle.
+ */
+class CycleServiceTest {
+    @Nested
+    class OnH2 extends Contract {
+        OnH2() {
+            super(TestDatabase.Kind.H2);
+        }
+    }
+
+    @Nested
+    class OnPostgres extends Contract {
+        OnPostgres() {
+            super(TestDatabase.Kind.POSTGRES);
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    abstract static class Contract extends DatabaseContract {
+        Path tmp;
+        CycleRegistry registry;
+        MockCluster cluster;
+        DockerEngine docker;
+        String dockerName;
+        final MutableClock clock = new MutableClock(Instant.parse("2026-04-01T08:00:00Z"));
+        PolicyService policyAdmin;
+        ScanService scans;
+        TagService tags;
+        CycleService cycles;
+        String latestDigest;
+
+        Contract(TestDatabase.Kind kind) {
+            super(kind);
+        }
+
+        @BeforeAll
+        void setUp() throws Exception {
+            tmp = Files.createTempDirectory("su-cycle-");
+            registry = CycleRegistry.start();
+            latestDigest = registry.push("latest", CycleRegistry.T0.plusSeconds(86400L * 5)); // same content
+            cluster = MockCluster.start();
+            cluster.put(Workloads.namespace("preview-1"));
+            String auth = Base64.getEncoder().encodeToString((registry.user() + ":" + registry.password())
+                    .getBytes(StandardCharsets.UTF_8));
+            String config = "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}";
+            cluster.put(new SecretBuilder().withNewMetadata().withNamespace("preview-1").withName("regcred")
+                    .endMetadata().withType("kubernetes.io/dockerconfigjson")
+                    .addToData(".dockerconfigjson", Base64.getEncoder().encodeToString(config.getBytes(
+                            StandardCharsets.UTF_8)))
+                    .build());
+            cluster.put(Workloads.of("Deployment", "preview-1", "web")
+                    .container("app", registry.host() + "/demo/web:1.0.0").pullSecret("regcred").build());
+            cluster.kubeconfig(tmp, "mock");
+            docker = new DockerEngine();
+            docker.image(registry.host() + "/demo/web", "1.0.0");
+            dockerName = docker.run("web-d", registry.host() + "/demo/web:1.0.0");
+            var label = docker.runLabel().entrySet().iterator().next();
+            Files.writeString(tmp.resolve("assets.yaml"), "assets:\n"
+                    + "  - {kind: VM, name: web-a, image: " + registry.host() + "/demo/web:1.0.0}\n"
+                    + "  - {kind: VM, name: web-latest, image: " + registry.host() + "/demo/web, tag: latest,"
+                    + " digest: \"sha256:" + "0".repeat(64) + "\"}\n"
+                    + "  - {kind: VM, name: broken, image: " + registry.failingHost() + "/other/app:1.0.0}\n");
+            Files.writeString(tmp.resolve("inventory.yaml"), "sources:\n"
+                    + "  - {name: stage, type: kubernetes, kubeconfig: kubeconfig-mock, context: mock,"
+                    + " kinds: [Deployment], pullSecrets: true, retries: 0}\n"
+                    + "  - {name: hosts, type: static, file: assets.yaml}\n"
+                    + "  - {name: engine, type: docker, host: \"" + docker.host() + "\", labels: {\"" + label.getKey()
+                    + "\": \"" + label.getValue() + "\"}}\n");
+            Path rules = Files.createDirectories(tmp.resolve("rules"));
+            Files.copy(TestPaths.rules().resolve("default.drl"), rules.resolve("default.drl"));
+            Path policies = Files.createDirectories(tmp.resolve("policies"));
+            try (var files = Files.list(TestPaths.policies())) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                    Files.copy(f, policies.resolve(f.getFileName()));
+                }
+            }
+            PolicyEngine engine = new PolicyEngine(clock, new PolicySources(rules, policies, null, false),
+                    new Candidates());
+            policyAdmin = new PolicyService(engine);
+            policyAdmin.reload("test");
+            // the Docker config has no credentials: only the pull secret can open demo/web
+            Registry r = new Registry(RegistryOptions.builder()
+                    .defaults(new HostOptions(false, null, 1000, 1000, 8))
+                    .insecure(Set.of(registry.host(), registry.failingHost()))
+                    .retries(0)
+                    .cache(Duration.ZERO, 100)
+                    .build());
+            tags = new TagService(r, new ImageTagStore(db.database()), clock);
+            scans = new ScanService(InventoryConfig.load(tmp.resolve("inventory.yaml")),
+                    new InventoryStore(db.database(), clock), new ScanStore(db.database(), clock), clock);
+            cycles = new CycleService(scans, tags, engine, new CycleStore(db.database()),
+                    new HistoryStore(db.database()), clock);
+        }
+
+        @AfterAll
+        void tearDown() {
+            cycles.close();
+            scans.close();
+            tags.close();
+            cluster.close();
+            docker.close();
+            registry.close();
+        }
+
+        Map<String, PlanEntry> plan() {
+            Plan p = cycles.plan(PlanFilter.ALL, null, 500);
+            return p.items().stream().collect(Collectors.toMap(e -> e.asset().name(), e -> e));
+        }
+
+        Set<String> decisionsAfter(long id) {
+            return new HashSet<>(db.database().jdbi().withHandle(h -> h.createQuery("SELECT a.name || ' ' ||"
+                            + " d.change_type || ' ' || d.to_tag FROM decision d JOIN asset a ON a.id = d.asset_id"
+                            + " WHERE d.id > :id").bind("id", id).mapTo(String.class).list()));
+        }
+
+        long maxDecisionId() {
+            return db.database().jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(MAX(id), 0) FROM decision")
+                    .mapTo(Long.class).one());
+        }
+
+        @Test
+        @Order(1)
+        void theFirstCycleProposesAndDecidesEveryAssetItCanRead() {
+            // a cycle that died with its process (a process id that does not exist on this host)
+            String host = cycles.toString().isEmpty() ? "" : hostName();
+            long dead = new CycleStore(db.database()).start("test", "schedule", host + ":" + Long.MAX_VALUE,
+                    clock.instant());
+
+            Cycle c = cycles.runOnce("tester", "cli");
+
+            assertEquals(Cycle.INTERRUPTED, cycles.find(dead).state(), "the dead process's cycle is marked");
+            assertEquals(Cycle.PARTIAL, c.state(), c.toString());
+            assertEquals(List.of("scan", "discover", "propose", "decide", "plan"),
+                    c.stages().stream().map(Cycle.Stage::name).toList());
+            assertEquals(5, c.count("assetsScanned"));
+            assertEquals(2, c.count("imagesLookedUp"));
+            assertEquals(1, c.count("stale"));
+            // k8s: patch, minor, major; web-a and the Docker container: the same; web-latest: digest
+            assertEquals(10, c.count("candidates"));
+            assertEquals(10, c.count("decisionsWritten"));
+            assertTrue(c.count("registryRequests") > 0);
+            assertTrue(c.errors().stream().anyMatch(e -> e.startsWith(registry.failingHost() + "/other/app")),
+                    c.errors().toString());
+
+            Map<String, PlanEntry> plan = plan();
+            PlanEntry preview = plan.get("web");
+            // scope preview (allow: major, prerelease: true): the highest approved class, 2.0.0 (not 2.0.0-rc.1)
+            assertEquals("2.0.0", preview.proposedTag());
+            assertEquals(ChangeType.MAJOR, preview.changeType());
+            assertEquals(Outcome.APPROVE, preview.outcome());
+            assertEquals("preview", preview.scope());
+            assertEquals(List.of("PATCH", "MINOR", "MAJOR"), preview.candidates().stream()
+                    .map(PlanEntry.PlanCandidate::changeClass).toList());
+            // scope single-hosts (allow: patch): patch approved, minor and major held, the prerelease ignored
+            PlanEntry single = plan.get("web-a");
+            assertEquals("1.0.1", single.proposedTag());
+            assertEquals(Outcome.APPROVE, single.outcome());
+            assertEquals("change-within-allow", single.decidedBy());
+            Map<String, Outcome> classes = single.candidates().stream().collect(Collectors.toMap(
+                    PlanEntry.PlanCandidate::changeClass, PlanEntry.PlanCandidate::outcome));
+            assertEquals(Map.of("PATCH", Outcome.APPROVE, "MINOR", Outcome.HOLD, "MAJOR", Outcome.HOLD), classes);
+            assertTrue(single.candidates().stream().noneMatch(x -> x.tag().contains("rc")));
+            // the container on the Docker engine: scope single-hosts too
+            PlanEntry container = plan.get(dockerName);
+            assertEquals("docker", container.asset().source());
+            assertEquals("1.0.1", container.proposedTag());
+            assertEquals(Outcome.APPROVE, container.outcome());
+            // latest moved away from the running digest: a DIGEST candidate
+            PlanEntry latest = plan.get("web-latest");
+            assertEquals(ChangeType.DIGEST, latest.changeType());
+            assertEquals("latest", latest.proposedTag());
+            assertEquals(latestDigest, latest.proposedDigest());
+            assertEquals(Outcome.APPROVE, latest.outcome());
+            // the 500 marks only its own image stale
+            PlanEntry broken = plan.get("broken");
+            assertTrue(broken.stale());
+            assertNull(broken.evaluatedAt());
+            assertTrue(broken.error().contains("500") || broken.error().contains("storage backend down"),
+                    broken.error());
+            for (PlanEntry e : List.of(preview, single, latest)) {
+                assertNotNull(e.decisionId());
+                assertEquals(c.id(), e.cycleId());
+                assertFalse(e.stale());
+            }
+            Plan totals = cycles.plan(PlanFilter.ALL, null, 1);
+            assertEquals(5, totals.total());
+            assertEquals(4L, totals.byOutcome().get("APPROVE"));
+            assertEquals(1, totals.stale());
+            assertNotNull(totals.next());
+            assertEquals(1, cycles.plan(new PlanFilter(null, "kubernetes", null, null, null), null, 10).total());
+            assertEquals(List.of("web-a", dockerName), cycles.plan(new PlanFilter(null, null, "APPROVE",
+                    "single-hosts", null), null, 10).items().stream().filter(e -> e.changeType() != ChangeType.DIGEST)
+                    .map(e -> e.asset().name()).toList());
+            assertEquals(1, cycles.plan(new PlanFilter(null, "docker", null, null, null), null, 10).total());
+        }
+
+        @Test
+        @Order(2)
+        void anUnchangedCycleWritesNoDecisionRowButRenewsTheEvaluationTime() {
+            long rows = db.count("decision");
+            Map<String, PlanEntry> before = plan();
+            clock.advance(Duration.ofMinutes(15));
+
+            Cycle c = cycles.runOnce("tester", "cli");
+
+            assertEquals(0, c.count("decisionsWritten"));
+            assertEquals(10, c.count("decisionsUnchanged"));
+            assertEquals(rows, db.count("decision"));
+            Map<String, PlanEntry> after = plan();
+            assertEquals(before.get("web-a").decisionId(), after.get("web-a").decisionId());
+            assertEquals(clock.instant(), after.get("web-a").evaluatedAt());
+            assertEquals(c.id(), after.get("web-a").cycleId());
+        }
+
+        @Test
+        @Order(3)
+        void aNewPatchReleaseYieldsExactlyTheNewDecisions() {
+            long last = maxDecisionId();
+            registry.push("1.0.2", CycleRegistry.T0.plusSeconds(86400L * 10));
+            clock.advance(Duration.ofMinutes(15));
+
+            Cycle c = cycles.runOnce("tester", "cli");
+
+            assertEquals(Set.of("web PATCH 1.0.2", "web-a PATCH 1.0.2", dockerName + " PATCH 1.0.2"),
+                    decisionsAfter(last));
+            assertEquals(3, c.count("decisionsWritten"));
+            assertEquals("1.0.2", plan().get("web-a").proposedTag());
+        }
+
+        @Test
+        @Order(4)
+        void aChangedRuleFileReDecidesEverythingUnderTheNewRevision() throws Exception {
+            long last = maxDecisionId();
+            String before = policyAdmin.status().active().rulesetRevision();
+            Files.writeString(tmp.resolve("rules/default.drl"), "\n// edited by the cycle test\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            policyAdmin.reload("test");
+            String now = policyAdmin.status().active().rulesetRevision();
+            assertNotEquals(before, now);
+            clock.advance(Duration.ofMinutes(15));
+
+            Cycle c = cycles.runOnce("tester", "cli");
+
+            assertEquals(10, c.count("decisionsWritten"));
+            assertEquals(now, c.rulesetRevision());
+            assertEquals(List.of(now), db.database().jdbi().withHandle(h -> h.createQuery("SELECT DISTINCT"
+                    + " ruleset_revision FROM decision WHERE id > :id").bind("id", last).mapTo(String.class).list()));
+        }
+
+        @Test
+        @Order(5)
+        void cyclesNeverOverlap() throws Exception {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            cycles.applyTo(current -> {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return current.size();
+            });
+            try {
+                Cycle running = cycles.start("tester", "request");
+                assertEquals(Cycle.RUNNING, running.state());
+                assertTrue(inside.await(120, java.util.concurrent.TimeUnit.SECONDS));
+                CycleInProgressException e = assertThrows(CycleInProgressException.class,
+                        () -> cycles.runOnce("tester", "cli"));
+                assertEquals(running.id(), e.runningId());
+                release.countDown();
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (cycles.find(running.id()).state().equals(Cycle.RUNNING) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                Cycle done = cycles.find(running.id());
+                assertEquals(Cycle.PARTIAL, done.state());
+                // each tracked asset's chosen decision was handed on (the stale one has none)
+                assertEquals(4, done.count("enqueued"));
+            } finally {
+                release.countDown();
+                cycles.applyTo(ApplyStage.NONE);
+            }
+        }
+
+        private static String hostName() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "unknown-host";
+            }
+        }
+    }
+}
