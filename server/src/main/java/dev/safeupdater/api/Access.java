@@ -52,6 +52,10 @@ public final class Access {
             new Rule("GET", "/api/v1/cycles/{id}", Role.VIEWER),
             new Rule("POST", "/api/v1/cycles", Role.ADMIN),
             new Rule("GET", "/api/v1/plan", Role.VIEWER),
+            // pins: versions never to propose again for an asset
+            new Rule("GET", "/api/v1/pins", Role.VIEWER),
+            new Rule("POST", "/api/v1/pins", Role.ADMIN),
+            new Rule("DELETE", "/api/v1/pins/{id}", Role.ADMIN),
             // notifications (audit material)
             new Rule("GET", "/api/v1/notifications", Role.AUDITOR),
             new Rule("GET", "/api/v1/notifications/deliveries", Role.AUDITOR),
