@@ -2,7 +2,7 @@ package dev.safeupdater.api;
 
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.model.Outcome;
-import dev.safeupdater.store.DecisionFilter;
+import dev.safeupdater.model.DecisionFilter;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeupdater.execution.FieldError;
 import dev.safeupdater.execution.InvalidInputException;
 import dev.safeupdater.execution.NotFoundException;
+import dev.safeupdater.model.InvalidCursorException;
 import dev.safeupdater.policy.PolicyEngine;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -32,6 +33,8 @@ public final class Problems {
         routing.error(ApiException.class, (req, res, e) -> send(res, e.status(), e.title(), e.getMessage(), e.errors()))
                 .error(InvalidInputException.class,
                         (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(), e.errors()))
+                .error(InvalidCursorException.class, (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(),
+                        List.of(new FieldError("cursor", InvalidCursorException.MESSAGE))))
                 .error(NotFoundException.class, (req, res, e) -> send(res, 404, "Not found", e.getMessage(), List.of()))
                 .error(PolicyEngine.NoActiveRuleSetException.class,
                         (req, res, e) -> send(res, 503, "No active rule set", e.getMessage(), List.of()))

@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import dev.safeupdater.model.Approval;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Votes for candidates: cast (or renew) one, revoke one, list them. Every change is audited in the same
@@ -30,15 +29,7 @@ public final class ApprovalStore {
      * cast again is renewed (new time, revocation undone). Linked to the newest decision for the tag, if any.
      */
     public Approval vote(long assetId, String tag, String digest, String approver, String comment, Instant expiresAt) {
-        try {
-            return voteOnce(assetId, tag, digest, approver, comment, expiresAt);
-        } catch (UnableToExecuteStatementException e) {
-            if (AssetStore.isUniqueViolation(e)) {
-                // the same person voted concurrently: the vote exists now, renew it
-                return voteOnce(assetId, tag, digest, approver, comment, expiresAt);
-            }
-            throw e;
-        }
+        return Conflicts.retryOnDuplicateKey(() -> voteOnce(assetId, tag, digest, approver, comment, expiresAt));
     }
 
     private Approval voteOnce(long assetId, String tag, String digest, String approver, String comment,

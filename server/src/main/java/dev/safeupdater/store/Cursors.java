@@ -3,8 +3,10 @@ package dev.safeupdater.store;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import dev.safeupdater.model.InvalidCursorException;
+
 /** Opaque page cursors: the id of the last row of the previous page, base64url-encoded with a kind prefix. */
-public final class Cursors {
+final class Cursors {
     private Cursors() {
     }
 

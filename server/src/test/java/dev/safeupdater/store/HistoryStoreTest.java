@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.model.Approval;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
