@@ -1,5 +1,6 @@
 package dev.safeupdater.api;
 
+import dev.safeupdater.execution.AuditService;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.DecisionFilter;
@@ -9,14 +10,17 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code /api/v1/decisions}: stored decisions, newest first, filtered (asset, outcome, from, to, mode, scope) and
- * paged with a cursor; {@code /{id}} returns everything recorded with one decision.
+ * {@code /api/v1/decisions}: stored decisions, newest first, filtered (asset, outcome, from, to, mode, scope,
+ * namespace, image, source, rule — any rule that fired — and actor) and paged with a cursor, or the whole filtered
+ * list as CSV ({@code Accept: text/csv}); {@code /{id}} returns everything recorded with one decision.
  */
 final class DecisionsResource implements HttpService {
     private final DecisionService decisions;
+    private final AuditService audit;
 
-    DecisionsResource(DecisionService decisions) {
+    DecisionsResource(DecisionService decisions, AuditService audit) {
         this.decisions = decisions;
+        this.audit = audit;
     }
 
     @Override
@@ -30,8 +34,17 @@ final class DecisionsResource implements HttpService {
                 Params.instant(req, "from"),
                 Params.instant(req, "to"),
                 mode(req),
-                Params.string(req, "scope"));
-        Json.send(res, 200, decisions.list(filter, Params.string(req, "cursor"), Params.limit(req)));
+                Params.string(req, "scope"),
+                Params.string(req, "namespace"),
+                Params.string(req, "image"),
+                Params.string(req, "source"),
+                Params.string(req, "rule"),
+                Params.string(req, "actor"));
+        if (CsvResponse.wanted(req)) {
+            CsvResponse.send(res, "decisions", out -> audit.exportDecisions(filter, out));
+        } else {
+            Json.send(res, 200, decisions.list(filter, Params.string(req, "cursor"), Params.limit(req)));
+        }
     }
 
     private static String mode(ServerRequest req) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 
 import dev.safeupdater.api.ApiRouting;
 import dev.safeupdater.execution.AssetService;
+import dev.safeupdater.execution.AuditService;
 import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.execution.NotificationService;
@@ -37,6 +38,7 @@ import dev.safeupdater.policy.PolicySources;
 import dev.safeupdater.policy.RuleSetException;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
+import dev.safeupdater.store.AuditEventStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
@@ -44,6 +46,7 @@ import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;
 import dev.safeupdater.store.NotificationStore;
 import dev.safeupdater.store.RuleSetAuditStore;
+import dev.safeupdater.store.RunHistoryStore;
 import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -126,7 +129,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin, null);
+                    new VersionService(tags), tags, null, policyAdmin, null, null);
         }
         // activations and refusals from here on (and the startup one, made while the database was migrating)
         policyAdmin.auditTo(new RuleSetAuditStore(db));
@@ -140,8 +143,9 @@ public final class Application implements AutoCloseable {
         decide.notifyTo(notifications);
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
+        AuditService audit = new AuditService(new RunHistoryStore(db), decisions, new AuditEventStore(db));
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications);
+                policyAdmin, notifications, audit);
     }
 
     /**

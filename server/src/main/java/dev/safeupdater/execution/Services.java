@@ -6,7 +6,8 @@ import dev.safeupdater.store.Database;
 /**
  * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets},
  * {@code scans} are null when a command runs without a database (in-process evaluation); {@code tags} then works
- * without recording. {@code notifications} too (then nothing is announced).
+ * without recording. {@code notifications} too (then nothing is announced), and {@code audit} (the history
+ * readers).
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
@@ -16,5 +17,6 @@ public record Services(PolicyEngine policy,
                        TagService tags,
                        ScanService scans,
                        PolicyService policyAdmin,
-                       NotificationService notifications) {
+                       NotificationService notifications,
+                       AuditService audit) {
 }
