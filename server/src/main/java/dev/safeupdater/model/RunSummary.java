@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * One update run as the history lists it: the asset it changed, the change, the decision that allowed it (outcome,
  * scope), where it stands ({@code state}; terminal states are SUCCEEDED, FAILED, ROLLED_BACK, ROLLBACK_FAILED) and
- * when it was created, started and finished.
+ * when it was created, started and finished; {@code rolledBack} when it ended ROLLED_BACK or ROLLBACK_FAILED.
  */
 public record RunSummary(long id,
                          long assetId,
@@ -23,9 +23,10 @@ public record RunSummary(long id,
                          String error,
                          Instant createdAt,
                          Instant startedAt,
-                         Instant finishedAt) {
-    /** Whether the run ended rolled back (successfully or not). */
-    public boolean rolledBack() {
+                         Instant finishedAt,
+                         boolean rolledBack) {
+    /** Whether a run in {@code state} ended rolled back (successfully or not). */
+    public static boolean rolledBack(String state) {
         return "ROLLED_BACK".equals(state) || "ROLLBACK_FAILED".equals(state);
     }
 }

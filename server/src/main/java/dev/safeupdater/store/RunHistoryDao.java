@@ -94,6 +94,6 @@ final class RunHistoryDao {
                 rs.getString("to_digest"), ChangeType.valueOf(rs.getString("change_type")), rs.getLong("decision_id"),
                 Outcome.valueOf(rs.getString("outcome")), rs.getString("scope_name"), rs.getString("state"),
                 rs.getString("error"), Times.read(rs, "created_at"), Times.read(rs, "started_at"),
-                Times.read(rs, "finished_at"));
+                Times.read(rs, "finished_at"), RunSummary.rolledBack(rs.getString("state")));
     }
 }
