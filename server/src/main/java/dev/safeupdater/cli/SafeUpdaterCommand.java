@@ -64,6 +64,8 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new TagsCommand(launcher));
         cl.addSubcommand(new ScanCommand(launcher));
         cl.addSubcommand(new PolicyCommand(launcher));
+        cl.addSubcommand(HistoryCommand.create(launcher));
+        cl.addSubcommand(UpdatesCommand.create(launcher));
         withHelp(cl);
         cl.registerConverter(java.time.Instant.class, SafeUpdaterCommand::instant);
         // a bad option value: say what was wrong (and where help is), not the whole usage

@@ -57,6 +57,12 @@ public final class AuditService {
         return runs.detail(id).orElseThrow(() -> new NotFoundException("update run", id));
     }
 
+    /** Decisions passing {@code filter}, newest first, paged (as {@code DecisionService#list}). */
+    public Page<Decision> decisions(DecisionFilter filter, String cursor, int limit) {
+        check(filter.from(), filter.to());
+        return decisions.list(filter, cursor, limit);
+    }
+
     public Page<AuditEvent> auditEvents(AuditEventFilter filter, String cursor, int limit) {
         check(filter.from(), filter.to());
         return events.list(filter, cursor, limit);
