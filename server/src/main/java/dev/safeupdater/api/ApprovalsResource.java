@@ -11,7 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code /api/v1/assets/{assetId}/approvals}: vote for a candidate ({@code POST}; the caller named in
- * {@code X-Actor} is the approver, anonymous votes are refused; voting again renews the vote), list votes ({@code GET}, optionally
+ * {@code X-Actor} is the approver, anonymous votes are refused; voting again replaces the person's vote), list votes ({@code GET}, optionally
  * {@code ?candidateTag=}), revoke one ({@code DELETE /{approvalId}}).
  */
 final class ApprovalsResource implements HttpService {
@@ -49,7 +49,7 @@ final class ApprovalsResource implements HttpService {
     }
 
     /** Votes need a name: the X-Actor header. */
-    private static String approver(ServerRequest req) {
+    static String approver(ServerRequest req) {
         String actor = Actors.of(req);
         if (actor.equals("api:anonymous")) {
             throw ApiException.invalidField(Actors.HEADER, "must name the approver (votes are counted per person)");

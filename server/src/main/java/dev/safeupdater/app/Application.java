@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.safeupdater.api.ApiRouting;
+import dev.safeupdater.execution.ApprovalService;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.AuditService;
 import dev.safeupdater.execution.Candidates;
@@ -129,7 +130,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin, null, null);
+                    new VersionService(tags), tags, null, policyAdmin, null, null, null);
         }
         // activations and refusals from here on (and the startup one, made while the database was migrating)
         policyAdmin.auditTo(new RuleSetAuditStore(db));
@@ -137,15 +138,18 @@ public final class Application implements AutoCloseable {
         DecisionStore decisions = new DecisionStore(db);
         TagService tags = new TagService(registry, chartIndex, new ImageTagStore(db), clock);
         ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
-        DecisionService decide = new DecisionService(policy, assets, decisions, new HistoryStore(db),
-                new ApprovalStore(db, clock), clock);
+        HistoryStore history = new HistoryStore(db);
+        ApprovalStore votes = new ApprovalStore(db, clock);
+        DecisionService decide = new DecisionService(policy, assets, decisions, history, votes, clock);
+        ApprovalService approvals = new ApprovalService(votes, decisions, assets, history, policy, clock);
         NotificationService notifications = notifications(settings, db, policy, clock);
         decide.notifyTo(notifications);
+        approvals.notifyTo(notifications);
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
         AuditService audit = new AuditService(new RunHistoryStore(db), decisions, new AuditEventStore(db));
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications, audit);
+                policyAdmin, notifications, audit, approvals);
     }
 
     /**
@@ -311,6 +315,9 @@ public final class Application implements AutoCloseable {
         if (services.notifications() != null) {
             services.notifications().start();
         }
+        if (services.approvals() != null) {
+            services.approvals().start(Duration.ofMillis(settings.getInt("approvals.expiry-interval-ms")));
+        }
         return new Application(services, server);
     }
 
@@ -341,6 +348,9 @@ public final class Application implements AutoCloseable {
         }
         if (services.notifications() != null) {
             services.notifications().close();
+        }
+        if (services.approvals() != null) {
+            services.approvals().close();
         }
         if (services.database() != null) {
             services.database().close();

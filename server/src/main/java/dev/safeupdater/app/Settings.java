@@ -76,7 +76,10 @@ public final class Settings {
                     "Delay before the first retry of a delivery; doubled after each failed attempt, at most 1 h."),
             new Key("notifications.timeout-ms", "10000", false,
                     "Time one webhook attempt may take (connect, send, answer)."),
-            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."));
+            new Key("notifications.parallel", "4", false, "Webhook deliveries sent at the same time."),
+            // approvals (docs/audit.md)
+            new Key("approvals.expiry-interval-ms", "60000", false,
+                    "serve: how often votes past their scope's approval deadline are expired (and announced)."));
 
     private final Map<String, String> values;
     private final Path workDir;

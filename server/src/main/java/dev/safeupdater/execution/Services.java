@@ -6,8 +6,8 @@ import dev.safeupdater.store.Database;
 /**
  * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets},
  * {@code scans} are null when a command runs without a database (in-process evaluation); {@code tags} then works
- * without recording. {@code notifications} too (then nothing is announced), and {@code audit} (the history
- * readers).
+ * without recording. {@code notifications} too (then nothing is announced), {@code audit} (the history
+ * readers) and {@code approvals}.
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
@@ -18,5 +18,6 @@ public record Services(PolicyEngine policy,
                        ScanService scans,
                        PolicyService policyAdmin,
                        NotificationService notifications,
-                       AuditService audit) {
+                       AuditService audit,
+                       ApprovalService approvals) {
 }

@@ -58,6 +58,11 @@ final class DecisionDao {
                 .one();
     }
 
+    Optional<Decision> latestFor(long assetId, String tag) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM decision WHERE asset_id = :asset AND to_tag = :tag"
+                + " ORDER BY id DESC LIMIT 1").bind("asset", assetId).bind("tag", tag).map(DecisionDao::map).findOne();
+    }
+
     Optional<Decision> findById(long id) {
         return handle.createQuery(FIND_BY_ID).bind("id", id).map(DecisionDao::map).findOne();
     }

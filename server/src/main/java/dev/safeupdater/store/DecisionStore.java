@@ -33,6 +33,11 @@ public final class DecisionStore {
         });
     }
 
+    /** The newest decision for moving asset {@code assetId} to {@code tag}, whatever its digest. */
+    public Optional<Decision> latestFor(long assetId, String tag) {
+        return jdbi.withHandle(h -> new DecisionDao(h).latestFor(assetId, tag));
+    }
+
     public Optional<Decision> find(long id) {
         return jdbi.withHandle(h -> new DecisionDao(h).findById(id));
     }

@@ -31,6 +31,7 @@ class HistoryCliTest {
     private final Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
     private TestDatabase db;
     private long run;
+    private long held;
 
     @BeforeAll
     void history() {
@@ -42,6 +43,9 @@ class HistoryCliTest {
                 ChangeType.PATCH, Outcome.APPROVE, List.of("patch, fine"), List.of(new FiredRule("patch-approve",
                 Outcome.APPROVE, "patch", Map.of())), "patch-approve", "r1", "p1", "shop", "ENFORCE", Map.of(),
                 "api:alice", t0));
+        held = new DecisionStore(db.database()).append(new Decision(0, asset, "1.4.0", "2.0.0", null, null,
+                ChangeType.MAJOR, Outcome.HOLD, List.of("waiting for approvals"), List.of(), "approvals-required", "r1",
+                "p1", "shop", "ENFORCE", Map.of(), "cycle", t0)).id();
         db.database().jdbi().useTransaction(h -> {
             run = RunRows.run(h, asset, d.id(), "1.4.0", "1.4.1", null, "ROLLED_BACK", t0, t0.plusSeconds(60),
                     "readiness failed");
@@ -89,9 +93,9 @@ class HistoryCliTest {
         String[] lines = d.out().split("\r\n");
         assertEquals(2, lines.length, d.out());
         assertTrue(lines[1].contains("\"patch, fine\""), lines[1]);
-        CliTest.Run a = run("history", "audit", "--actor", "api:alice", "--action", "asset.");
+        CliTest.Run a = run("history", "audit", "--actor", "api:alice", "--action", "asset.upsert");
         assertEquals(0, a.exit(), a.err());
-        assertTrue(a.out().contains("asset.upsert") && a.out().contains("asset.decide"), a.out());
+        assertTrue(a.out().contains("asset.upsert") && !a.out().contains("asset.decide"), a.out());
     }
 
     @Test
@@ -104,6 +108,24 @@ class HistoryCliTest {
         assertTrue(o.err().contains("--outcome"), o.err());
         CliTest.Run f = run("history", "audit", "--format", "xml");
         assertEquals(2, f.exit());
+    }
+
+    @Test
+    void approveAndRejectVoteAsTheCliUser() {
+        CliTest.Run ok = run("approve", Long.toString(held), "--comment", "tested");
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().contains("approved asset") && ok.out().contains("2.0.0"), ok.out());
+        assertEquals(4, run("approve", "999999").exit());
+        assertEquals(5, run("reject", Long.toString(d(Outcome.APPROVE))).exit(), "only a held decision takes votes");
+        CliTest.Run no = run("reject", Long.toString(held), "--comment", "breaks checkout");
+        assertEquals(0, no.exit(), no.err());
+        assertTrue(no.out().contains("pinned"), no.out());
+        assertEquals(1, db.count("pin"));
+    }
+
+    private long d(Outcome outcome) {
+        return db.database().jdbi().withHandle(h -> h.createQuery("SELECT MIN(id) FROM decision WHERE outcome = :o")
+                .bind("o", outcome.name()).mapTo(Long.class).one());
     }
 
     @Test
