@@ -139,8 +139,8 @@ final class HistoryCommand implements Runnable {
         }
     }
 
-    /** Filters of update runs, shared with {@code updates list}. */
-    static final class RunOptions {
+    /** The asset and scope filters every history listing of runs and decisions takes. */
+    static final class AssetOptions {
         @Option(names = "--asset", paramLabel = "ID", description = "Only this asset.")
         Long asset;
         @Option(names = "--namespace", paramLabel = "NS", description = "Only assets in this namespace.")
@@ -149,14 +149,20 @@ final class HistoryCommand implements Runnable {
         String image;
         @Option(names = "--source", paramLabel = "SOURCE", description = "Only assets of this source.")
         String source;
-        @Option(names = "--scope", paramLabel = "SCOPE", description = "Only runs decided in this scope.")
+        @Option(names = "--scope", paramLabel = "SCOPE", description = "Only what was decided in this scope.")
         String scope;
+    }
+
+    /** Filters of update runs, shared with {@code updates list}. */
+    static final class RunOptions {
+        @Mixin
+        AssetOptions asset;
         @Option(names = "--state", paramLabel = "STATE", description = "Only runs in this state (e.g. rolled_back).")
         String state;
 
         RunFilter filter(ListOptions o) {
-            return new RunFilter(asset, namespace, image, source, scope, AuditService.runState("--state", state),
-                    o.from, o.to);
+            return new RunFilter(asset.asset, asset.namespace, asset.image, asset.source, asset.scope,
+                    AuditService.runState("--state", state), o.from, o.to);
         }
     }
 
@@ -202,16 +208,8 @@ final class HistoryCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         ListOptions list;
-        @Option(names = "--asset", paramLabel = "ID", description = "Only this asset.")
-        Long asset;
-        @Option(names = "--namespace", paramLabel = "NS", description = "Only assets in this namespace.")
-        String namespace;
-        @Option(names = "--image", paramLabel = "REPO", description = "Only this image repository (exact).")
-        String image;
-        @Option(names = "--source", paramLabel = "SOURCE", description = "Only assets of this source.")
-        String source;
-        @Option(names = "--scope", paramLabel = "SCOPE", description = "Only decisions in this scope.")
-        String scope;
+        @Mixin
+        AssetOptions assets;
         @Option(names = "--rule", paramLabel = "RULE", description = "Only decisions in which this rule fired.")
         String rule;
         @Option(names = "--outcome", paramLabel = "OUTCOME", description = "approve, hold or reject.")
@@ -226,8 +224,8 @@ final class HistoryCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             list.check(spec);
-            DecisionFilter f = new DecisionFilter(asset, outcome(outcome), list.from, list.to, null, scope, namespace,
-                    image, source, rule, actor);
+            DecisionFilter f = new DecisionFilter(assets.asset, outcome(outcome), list.from, list.to, null,
+                    assets.scope, assets.namespace, assets.image, assets.source, rule, actor);
             return withAudit(launcher, common, audit -> {
                 print(spec.commandLine().getOut(), list, Csv.DECISIONS, (c, n) -> audit.decisions(f, c, n),
                         w -> audit.exportDecisions(f, w));
