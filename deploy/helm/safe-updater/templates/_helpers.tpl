@@ -76,7 +76,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{/*
 The role's rules, the same for the ClusterRole and for each namespaced Role. Least privilege: list/watch the
 workload kinds the inventory reads (+ list pods: the digest a mutable tag really runs); get/patch on those kinds
-only when applying is on; Secrets: get on the named pull secrets only when they are read, list only for Helm.
+only when applying is on (+ list jobs with CronJobs: a CronJob update is verified by its next Job); Secrets: get on the named pull secrets only when they are read, list only for Helm.
 */}}
 {{- define "safe-updater.rbacRules" -}}
 {{- $k := include "safe-updater.kindResources" . | fromJson -}}
@@ -104,6 +104,9 @@ only when applying is on; Secrets: get on the named pull secrets only when they 
 - apiGroups: ["batch"]
   resources: {{ toJson $k.batch }}
   verbs: ["get", "patch"]
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["list"]
 {{- end }}
 {{- end }}
 {{- if .Values.inventory.pullSecrets.enabled }}

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.platform.KubernetesConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -33,12 +34,12 @@ public final class HelmSource implements InventorySource {
 
     private final String name;
     private final String cluster;
-    private final KubeConnection connection;
+    private final KubernetesConnection connection;
     private final NamespaceSelection namespaces;
     private final Map<String, String> chartSources;
     private final int pageSize;
 
-    HelmSource(String name, String cluster, KubeConnection connection, NamespaceSelection namespaces,
+    HelmSource(String name, String cluster, KubernetesConnection connection, NamespaceSelection namespaces,
                Map<String, String> chartSources, int pageSize) {
         this.name = name;
         this.cluster = cluster;
@@ -65,7 +66,7 @@ public final class HelmSource implements InventorySource {
 
     @Override
     public SourceScan scan(ScanProgress progress) throws SourceException {
-        try (KubernetesClient client = connection.open(name)) {
+        try (KubernetesClient client = KubeApi.open(connection, name)) {
             KubeApi api = new KubeApi(client, connection.requestTimeout().toMillis());
             NamespacedLister lister = new NamespacedLister(api, name, namespaces, pageSize, progress);
             List<String> warnings = new ArrayList<>();

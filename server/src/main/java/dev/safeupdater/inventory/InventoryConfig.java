@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.safeupdater.platform.KubernetesConnection;
 
 /**
  * The inventory sources file ({@code inventory.file}): a YAML list of sources, each with a unique {@code name} and a
@@ -148,8 +149,8 @@ public final class InventoryConfig {
         if (kinds.isEmpty() && problems.isEmpty()) {
             problems.add(at + ".kinds: must name at least one kind");
         }
-        KubeConnection conn = connection(s.kubeconfig(), s.context(), s.inCluster(), s.requestTimeout(), s.retries(),
-                at, dir, problems);
+        KubernetesConnection conn = connection(s.kubeconfig(), s.context(), s.inCluster(), s.requestTimeout(),
+                s.retries(), at, dir, problems);
         NamespaceSelection ns = namespaces(s.namespaces(), at, problems);
         int pageSize = pageSize(s.pageSize(), at, problems);
         String selector = blankToNull(s.labelSelector());
@@ -186,8 +187,8 @@ public final class InventoryConfig {
 
     private static HelmSource helm(HelmSpec s, String at, Path dir, List<String> problems) {
         String name = name(s.name(), at, problems);
-        KubeConnection conn = connection(s.kubeconfig(), s.context(), s.inCluster(), s.requestTimeout(), s.retries(),
-                at, dir, problems);
+        KubernetesConnection conn = connection(s.kubeconfig(), s.context(), s.inCluster(), s.requestTimeout(),
+                s.retries(), at, dir, problems);
         NamespaceSelection ns = namespaces(s.namespaces(), at, problems);
         int pageSize = pageSize(s.pageSize(), at, problems);
         Map<String, String> sources = s.chartSources() == null ? Map.of() : s.chartSources();
@@ -213,8 +214,9 @@ public final class InventoryConfig {
         return new StaticSource(name, dir.resolve(s.file()));
     }
 
-    private static KubeConnection connection(String kubeconfig, String context, Boolean inCluster, String timeout,
-                                             Integer retries, String at, Path dir, List<String> problems) {
+    private static KubernetesConnection connection(String kubeconfig, String context, Boolean inCluster,
+                                                   String timeout, Integer retries, String at, Path dir,
+                                                   List<String> problems) {
         if (kubeconfig != null && bool(inCluster, false)) {
             problems.add(at + ": give kubeconfig or inCluster, not both");
         }
@@ -222,7 +224,7 @@ public final class InventoryConfig {
             problems.add(at + ".retries: must be between 0 and 10");
         }
         Duration t = duration(timeout, Duration.ofSeconds(30), at + ".requestTimeout", problems);
-        return new KubeConnection(kubeconfig == null ? null : dir.resolve(kubeconfig), blankToNull(context),
+        return new KubernetesConnection(kubeconfig == null ? null : dir.resolve(kubeconfig), blankToNull(context),
                 bool(inCluster, false), t, retries == null ? 2 : retries);
     }
 

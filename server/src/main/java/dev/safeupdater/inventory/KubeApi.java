@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.safeupdater.platform.KubernetesConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -55,6 +56,15 @@ final class KubeApi {
 
     /** The list metadata of one page. */
     record PageInfo(String resourceVersion, String continueToken, long remainingItemCount) {
+    }
+
+    /** A client for {@code connection}; a configuration problem becomes a {@link SourceException} of {@code source}. */
+    static KubernetesClient open(KubernetesConnection connection, String source) throws SourceException {
+        try {
+            return connection.open(source);
+        } catch (KubernetesConnection.ConfigurationException e) {
+            throw new SourceException(e.getMessage(), e);
+        }
     }
 
     int requests() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.platform.KubernetesConnection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -20,7 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 public final class KubernetesSource implements InventorySource {
     private final String name;
     private final String cluster;
-    private final KubeConnection connection;
+    private final KubernetesConnection connection;
     private final NamespaceSelection namespaces;
     private final String labelSelector;
     private final List<WorkloadKind> kinds;
@@ -31,7 +32,7 @@ public final class KubernetesSource implements InventorySource {
     private final boolean watchEnabled;
     private volatile Snapshot last;
 
-    KubernetesSource(String name, String cluster, KubeConnection connection, NamespaceSelection namespaces,
+    KubernetesSource(String name, String cluster, KubernetesConnection connection, NamespaceSelection namespaces,
                      String labelSelector, List<WorkloadKind> kinds, boolean initContainers, boolean requireOptIn,
                      int pageSize, boolean pullSecrets, boolean watch) {
         this.name = name;
@@ -66,6 +67,25 @@ public final class KubernetesSource implements InventorySource {
         return cluster;
     }
 
+    /** How this source reaches its cluster; the Kubernetes applier of this cluster uses the same connection. */
+    public KubernetesConnection connection() {
+        return connection;
+    }
+
+    /**
+     * The connection of every Kubernetes source among {@code sources}, by cluster name (unique among Kubernetes
+     * sources; the assets' {@code cluster}): what {@code rollout.KubernetesAppliers} builds its appliers from.
+     */
+    public static Map<String, KubernetesConnection> connectionsByCluster(List<? extends InventorySource> sources) {
+        Map<String, KubernetesConnection> byCluster = new LinkedHashMap<>();
+        for (InventorySource s : sources) {
+            if (s instanceof KubernetesSource k) {
+                byCluster.put(k.cluster(), k.connection());
+            }
+        }
+        return byCluster;
+    }
+
     /** Whether this source was configured to be watched between scans. */
     public boolean watchEnabled() {
         return watchEnabled;
@@ -73,7 +93,7 @@ public final class KubernetesSource implements InventorySource {
 
     @Override
     public SourceScan scan(ScanProgress progress) throws SourceException {
-        try (KubernetesClient client = connection.open(name)) {
+        try (KubernetesClient client = KubeApi.open(connection, name)) {
             KubeApi api = new KubeApi(client, connection.requestTimeout().toMillis());
             NamespacedLister lister = new NamespacedLister(api, name, namespaces, pageSize, progress);
             WorkloadParser parser = new WorkloadParser(cluster, initContainers, requireOptIn);
@@ -107,7 +127,7 @@ public final class KubernetesSource implements InventorySource {
         if (snapshot == null) {
             return null;
         }
-        KubernetesClient client = connection.open(name);
+        KubernetesClient client = KubeApi.open(connection, name);
         return KubernetesWatch.start(name, client, snapshot, namespaces, labelSelector,
                 new WorkloadParser(cluster, initContainers, requireOptIn), listener);
     }

@@ -164,6 +164,7 @@ class HelmChartTest {
                         "apps/deployments:list", "apps/deployments:watch", "batch/cronjobs:list", "batch/cronjobs:watch",
                         "core/pods:list",
                         "apps/deployments:get", "apps/deployments:patch", "batch/cronjobs:get", "batch/cronjobs:patch",
+                        "batch/jobs:list",
                         "core/secrets:get#regcred", "core/secrets:get#ghcr-pull",
                         "core/secrets:list")),
                 ManifestChecks.permissions(m),

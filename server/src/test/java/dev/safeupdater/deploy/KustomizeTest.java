@@ -111,7 +111,7 @@ class KustomizeTest {
         List<String> p = new ArrayList<>(ManifestChecks.readOnly());
         p.addAll(List.of("apps/deployments:get", "apps/deployments:patch", "apps/statefulsets:get",
                 "apps/statefulsets:patch", "apps/daemonsets:get", "apps/daemonsets:patch", "batch/cronjobs:get",
-                "batch/cronjobs:patch", "core/secrets:get#regcred", "core/secrets:get#ghcr-pull", "core/secrets:list"));
+                "batch/cronjobs:patch", "batch/jobs:list", "core/secrets:get#regcred", "core/secrets:get#ghcr-pull", "core/secrets:list"));
         assertEquals(Map.of("ClusterRole", new TreeSet<>(p)), ManifestChecks.permissions(m));
         assertEquals("true", HelmChartTest.envOf(m.one(Deployment.class)).get("SAFE_UPDATER_APPLY_ENABLED"));
         GenericKubernetesResource rule = m.generic("PrometheusRule").get(0);
@@ -130,7 +130,7 @@ class KustomizeTest {
         List<String> p = new ArrayList<>(ManifestChecks.readOnly());
         p.addAll(List.of("apps/deployments:get", "apps/deployments:patch", "apps/statefulsets:get",
                 "apps/statefulsets:patch", "apps/daemonsets:get", "apps/daemonsets:patch", "batch/cronjobs:get",
-                "batch/cronjobs:patch", "core/secrets:get#regcred", "core/secrets:get#ghcr-pull"));
+                "batch/cronjobs:patch", "batch/jobs:list", "core/secrets:get#regcred", "core/secrets:get#ghcr-pull"));
         var expected = new TreeSet<>(p);
         assertEquals(Map.of("Role/payments", expected, "Role/shop", expected), ManifestChecks.permissions(m));
     }

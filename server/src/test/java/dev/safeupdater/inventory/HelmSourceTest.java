@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.platform.KubernetesConnection;
 import dev.safeupdater.testing.HelmReleases;
 import dev.safeupdater.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -43,8 +44,8 @@ class HelmSourceTest {
     }
 
     private HelmSource source(NamespaceSelection ns, Map<String, String> chartSources) {
-        return new HelmSource("prod-helm", "prod", new KubeConnection(cluster.kubeconfig(tmp, "mock"), null, false,
-                Duration.ofSeconds(5), 0), ns, chartSources, 500);
+        return new HelmSource("prod-helm", "prod", new KubernetesConnection(cluster.kubeconfig(tmp, "mock"), null,
+                false, Duration.ofSeconds(5), 0), ns, chartSources, 500);
     }
 
     private static Map<String, ObservedAsset> byRelease(SourceScan scan) {

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.platform.KubernetesConnection;
 import dev.safeupdater.testing.MockCluster;
 import dev.safeupdater.testing.Workloads;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -54,7 +55,7 @@ class KubernetesSourceTest {
 
     private KubernetesSource source(NamespaceSelection ns, String selector, List<WorkloadKind> kinds, boolean init,
                                     boolean optIn, int pageSize, boolean pullSecrets) {
-        KubeConnection conn = new KubeConnection(cluster.kubeconfig(tmp, "mock"), "mock", false,
+        KubernetesConnection conn = new KubernetesConnection(cluster.kubeconfig(tmp, "mock"), "mock", false,
                 Duration.ofSeconds(5), 0);
         return new KubernetesSource("prod", "prod-cluster", conn, ns, selector, kinds, init, optIn, pageSize,
                 pullSecrets, false);
@@ -213,7 +214,7 @@ class KubernetesSourceTest {
                 paging.put(Workloads.of("Deployment", "ns-" + (i % 3), "web-" + i).container("app", "nginx:1." + i)
                         .build());
             }
-            KubeConnection conn = new KubeConnection(paging.kubeconfig(tmp, "paging"), null, false,
+            KubernetesConnection conn = new KubernetesConnection(paging.kubeconfig(tmp, "paging"), null, false,
                     Duration.ofSeconds(5), 0);
             List<String> progress = new ArrayList<>();
             SourceScan scan = new KubernetesSource("prod", "prod", conn, NamespaceSelection.all(), null,
@@ -308,8 +309,8 @@ class KubernetesSourceTest {
 
     @Test
     void anUnknownContextOrUnreachableServerFailsClearly() throws Exception {
-        KubeConnection wrongContext = new KubeConnection(cluster.kubeconfig(tmp, "mock"), "other", false,
-                Duration.ofSeconds(2), 0);
+        KubernetesConnection wrongContext = new KubernetesConnection(cluster.kubeconfig(tmp, "mock"), "other",
+                false, Duration.ofSeconds(2), 0);
         SourceException e = assertThrows(SourceException.class, () -> new KubernetesSource("prod", "prod",
                 wrongContext, NamespaceSelection.all(), null, ALL, false, false, 500, false, false)
                 .scan(ScanProgress.NONE));
@@ -317,7 +318,7 @@ class KubernetesSourceTest {
 
         Path kubeconfig = cluster.kubeconfig(tmp, "mock");
         cluster.stop();
-        KubeConnection down = new KubeConnection(kubeconfig, null, false, Duration.ofSeconds(2), 0);
+        KubernetesConnection down = new KubernetesConnection(kubeconfig, null, false, Duration.ofSeconds(2), 0);
         SourceException e2 = assertThrows(SourceException.class, () -> new KubernetesSource("prod", "prod", down,
                 NamespaceSelection.all(), null, ALL, false, false, 500, false, false).scan(ScanProgress.NONE));
         assertTrue(e2.getMessage().startsWith("prod: cannot list Deployment from the API server"), e2.getMessage());

@@ -37,13 +37,15 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
+import io.fabric8.zjsonpatch.JsonPatchException;
 
 /**
  * fabric8's Kubernetes mock server in CRUD mode, on a free 127.0.0.1 port: no real API server can run on this
  * machine (INFRA.md), so every Kubernetes and Helm test runs against this. Expectations ({@link #server()}
  * {@code .expect()}) take precedence over the CRUD store for the exact method and path they name; everything else is
- * answered from the store ({@link #startPaging()} adds real limit/continue paging on top of it). Fixtures go into the store directly ({@link #put}), the way a create stores them, without
- * the per-create scan of the whole store.
+ * answered from the store ({@link #startPaging()} adds real limit/continue paging on top of it; a JSON patch
+ * whose {@code test} operation fails is answered 422 like a real API server). Fixtures go into the store directly
+ * ({@link #put}), the way a create stores them, without the per-create scan of the whole store.
  */
 public final class MockCluster implements AutoCloseable {
     private final Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -54,6 +56,13 @@ public final class MockCluster implements AutoCloseable {
     /** List snapshots being paged through, by list path without limit/continue. */
     private final Map<String, ListSnapshot> snapshots = new ConcurrentHashMap<>();
 
+    /** The PATCH requests received, in order (the dispatchers consume request bodies). */
+    private final List<Patch> patches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A PATCH request as sent: path, content type, body. */
+    public record Patch(String path, String contentType, String body) {
+    }
+
     private record ListSnapshot(String resourceVersion, List<String> items) {
     }
 
@@ -63,6 +72,10 @@ public final class MockCluster implements AutoCloseable {
         Dispatcher mixed = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
+                if (request.getMethod().equals("PATCH")) {
+                    patches.add(new Patch(request.getPath(), request.getHeader("Content-Type"),
+                            new String(request.getBody().getBytes(), StandardCharsets.UTF_8)));
+                }
                 Queue<ServerResponse> q = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()),
                         request.getPath()));
                 if (q != null && !q.isEmpty()) {
@@ -72,7 +85,17 @@ public final class MockCluster implements AutoCloseable {
                         && request.getPath().contains("limit=") && !request.getPath().contains("watch=")) {
                     return page(request);
                 }
-                return crud.dispatch(request);
+                try {
+                    return crud.dispatch(request);
+                } catch (JsonPatchException e) {
+                    // the CRUD store applies JSON patches with their test operations but leaves a failed test
+                    // unanswered; answer 422 Invalid as a real API server does
+                    return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                            .setBody(new ObjectMapper().createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                                    .put("status", "Failure").put("reason", "Invalid").put("code", 422)
+                                    .put("message", "the server rejected our request due to an error in our request: "
+                                            + e.getMessage()).toString());
+                }
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, mixed, false);
@@ -174,6 +197,11 @@ public final class MockCluster implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.getPort();
+    }
+
+    /** The PATCH requests received so far, whether the store or an expectation answered them. */
+    public List<Patch> patches() {
+        return List.copyOf(patches);
     }
 
     /** Requests the server has received so far. */
