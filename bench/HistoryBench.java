@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Usage: HistoryBench PORT SERVER_PID ITERATIONS
  */
 public final class HistoryBench {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private static String base;
 
     static String cursor(String kind, long id) {
@@ -51,7 +52,7 @@ public final class HistoryBench {
         queries.put("update detail", "/api/v1/updates/500002");
         queries.put("decisions outcome=hold, deep", "/api/v1/decisions?outcome=hold&limit=50&cursor=" + deepDecision);
         queries.put("decisions rule fired", "/api/v1/decisions?rule=freeze&limit=50");
-        queries.put("decisions namespace+actor", "/api/v1/decisions?namespace=ns-0&actor=api:alice&limit=50");
+        queries.put("decisions namespace+actor", "/api/v1/decisions?namespace=ns-1&actor=api:alice&limit=50");
         queries.put("decisions image, deep", "/api/v1/decisions?image=registry.example.com/acme/svc-42&limit=50&cursor="
                 + deepDecision);
         queries.put("audit actor, deep", "/api/v1/audit-events?actor=api:alice&limit=50&cursor=" + deepAudit);
@@ -82,7 +83,7 @@ public final class HistoryBench {
         }
 
         System.out.println();
-        export(pid, "CSV export 100k (namespace)", "/api/v1/updates?namespace=ns-7&to=2026-03-01T00:00:00Z");
+        export(pid, "CSV export ~100k (6 weeks)", "/api/v1/updates?from=2025-03-01T00:00:00Z&to=2025-04-11T16:00:00Z");
         export(pid, "CSV export all runs", "/api/v1/updates");
         System.out.printf("history: p95 %.1f ms%n", worst);
     }
@@ -120,7 +121,7 @@ public final class HistoryBench {
         return r.body();
     }
 
-    /** Heap used by the server now (young + old, KiB), from one jstat sample. */
+    /** Heap used by the server now (young + old, KiB, garbage not yet collected included), from one jstat sample. */
     private static long heapKib(long pid) throws Exception {
         Process p = new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
         List<String> lines = new BufferedReader(new InputStreamReader(p.getInputStream())).lines().toList();

@@ -37,15 +37,19 @@ FROM update_run r
 JOIN asset a ON a.id = r.asset_id
 JOIN decision d ON d.id = r.decision_id;
 
--- Listings filter by these and page newest first by id: an index per filter that ends in the id keeps a deep page
--- an index range scan.
+-- The listings read newest first by time, then id (keyset: WHERE (time, id) < (:t, :id) ORDER BY time DESC, id DESC),
+-- alone or with one filter: an index per filter that ends in (time, id) keeps any page, and a time range, an index
+-- range scan.
 CREATE INDEX ix_run_event_verify ON run_event (run_id, from_state);
-CREATE INDEX ix_update_run_asset_desc ON update_run (asset_id, id DESC);
-CREATE INDEX ix_update_run_state_id ON update_run (state, id);
 CREATE INDEX ix_update_run_created ON update_run (created_at, id);
-CREATE INDEX ix_decision_scope ON decision (scope_name, id);
-CREATE INDEX ix_decision_actor ON decision (actor, id);
-CREATE INDEX ix_decision_decided_by ON decision (decided_by, id);
+CREATE INDEX ix_update_run_state_time ON update_run (state, created_at, id);
+CREATE INDEX ix_update_run_asset_time ON update_run (asset_id, created_at, id);
+CREATE INDEX ix_decision_time_id ON decision (decided_at, id);
+CREATE INDEX ix_decision_outcome_time ON decision (outcome, decided_at, id);
+CREATE INDEX ix_decision_scope_time ON decision (scope_name, decided_at, id);
+CREATE INDEX ix_decision_actor_time ON decision (actor, decided_at, id);
+CREATE INDEX ix_decision_asset_time ON decision (asset_id, decided_at, id);
 CREATE INDEX ix_asset_source ON asset (source, id);
-CREATE INDEX ix_audit_event_actor ON audit_event (actor, id);
-CREATE INDEX ix_audit_event_action ON audit_event (action, id);
+CREATE INDEX ix_audit_event_at_id ON audit_event (at, id);
+CREATE INDEX ix_audit_event_actor_time ON audit_event (actor, at, id);
+CREATE INDEX ix_audit_event_action_time ON audit_event (action, at, id);

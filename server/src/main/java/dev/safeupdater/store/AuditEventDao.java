@@ -34,15 +34,18 @@ final class AuditEventDao {
                 .when(f.to(), "at < :to", "to");
     }
 
-    List<AuditEvent> list(AuditEventFilter f, long beforeId, int limit) {
-        Where w = where(f).always("id < :before", "before", beforeId);
-        return w.bind(handle.createQuery(SELECT + w.sql() + " ORDER BY id DESC LIMIT :limit"))
+    private static final String ORDER = " ORDER BY at DESC, id DESC";
+
+    /** Newest first (by time, then id): events before {@code before} that pass the filter. */
+    List<AuditEvent> list(AuditEventFilter f, Keyset.At before, int limit) {
+        Where w = where(f).before("at", "id", before);
+        return w.bind(handle.createQuery(SELECT + w.sql() + ORDER + " LIMIT :limit"))
                 .bind("limit", limit).map(AuditEventDao::map).list();
     }
 
     void forEach(AuditEventFilter f, Consumer<AuditEvent> sink) {
         Where w = where(f);
-        Streams.each(w.bind(handle.createQuery(SELECT + w.sql() + " ORDER BY id DESC")), AuditEventDao::map, sink);
+        Streams.each(w.bind(handle.createQuery(SELECT + w.sql() + ORDER)), AuditEventDao::map, sink);
     }
 
     static AuditEvent map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -7,7 +7,7 @@ import dev.safeupdater.model.AuditEventFilter;
 import dev.safeupdater.model.Page;
 import org.jdbi.v3.core.Jdbi;
 
-/** Reading the audit trail: filtered pages newest first and a filtered export. */
+/** Reading the audit trail: filtered pages newest first (by time, then id) and a filtered export. */
 public final class AuditEventStore {
     private static final String CURSOR_KIND = "audit";
 
@@ -18,8 +18,9 @@ public final class AuditEventStore {
     }
 
     public Page<AuditEvent> list(AuditEventFilter filter, String cursor, int limit) {
-        return Keyset.newestFirst(CURSOR_KIND, cursor, limit,
-                (before, n) -> jdbi.withHandle(h -> new AuditEventDao(h).list(filter, before, n)), AuditEvent::id);
+        return Keyset.newestFirstByTime(CURSOR_KIND, cursor, limit,
+                (before, n) -> jdbi.withHandle(h -> new AuditEventDao(h).list(filter, before, n)),
+                e -> new Keyset.At(e.at(), e.id()));
     }
 
     public void forEach(AuditEventFilter filter, Consumer<AuditEvent> sink) {

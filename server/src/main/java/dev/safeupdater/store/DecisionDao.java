@@ -67,17 +67,19 @@ final class DecisionDao {
         return handle.createQuery(FIND_BY_ID).bind("id", id).map(DecisionDao::map).findOne();
     }
 
-    /** Newest first: rows with id below {@code beforeId} that pass the filter. */
-    List<Decision> list(DecisionFilter f, long beforeId, int limit, boolean postgres) {
-        Where w = where(f, postgres).always("d.id < :before", "before", beforeId);
-        return w.bind(handle.createQuery(select(f) + w.sql() + " ORDER BY d.id DESC LIMIT :limit"))
+    private static final String ORDER = " ORDER BY d.decided_at DESC, d.id DESC";
+
+    /** Newest first (by decision time, then id): rows before {@code before} that pass the filter. */
+    List<Decision> list(DecisionFilter f, Keyset.At before, int limit, boolean postgres) {
+        Where w = where(f, postgres).before("d.decided_at", "d.id", before);
+        return w.bind(handle.createQuery(select(f) + w.sql() + ORDER + " LIMIT :limit"))
                 .bind("limit", limit).map(DecisionDao::map).list();
     }
 
     /** Every decision passing the filter, newest first, handed to {@code sink} one at a time (rows are not held). */
     void forEach(DecisionFilter f, boolean postgres, Consumer<Decision> sink) {
         Where w = where(f, postgres);
-        Streams.each(w.bind(handle.createQuery(select(f) + w.sql() + " ORDER BY d.id DESC")), DecisionDao::map, sink);
+        Streams.each(w.bind(handle.createQuery(select(f) + w.sql() + ORDER)), DecisionDao::map, sink);
     }
 
     private static String select(DecisionFilter f) {

@@ -42,10 +42,11 @@ public final class DecisionStore {
         return jdbi.withHandle(h -> new DecisionDao(h).findById(id));
     }
 
-    /** Decisions newest first, {@code limit} at a time; {@code cursor} is null for the first page. */
+    /** Decisions newest first (by decision time, then id), {@code limit} at a time; {@code cursor} is null for the first page. */
     public Page<Decision> list(DecisionFilter filter, String cursor, int limit) {
-        return Keyset.newestFirst(CURSOR_KIND, cursor, limit,
-                (before, n) -> jdbi.withHandle(h -> new DecisionDao(h).list(filter, before, n, postgres)), Decision::id);
+        return Keyset.newestFirstByTime(CURSOR_KIND, cursor, limit,
+                (before, n) -> jdbi.withHandle(h -> new DecisionDao(h).list(filter, before, n, postgres)),
+                d -> new Keyset.At(d.decidedAt(), d.id()));
     }
 
     /** Every decision passing {@code filter}, newest first, one at a time, in one read-only transaction. */

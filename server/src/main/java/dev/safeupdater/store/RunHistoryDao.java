@@ -49,17 +49,19 @@ final class RunHistoryDao {
                 .when(f.to(), "r.created_at < :to", "to");
     }
 
-    /** Newest first: runs with id below {@code beforeId} that pass the filter. */
-    List<RunSummary> list(RunFilter f, long beforeId, int limit) {
-        Where w = where(f).always("r.id < :before", "before", beforeId);
-        return w.bind(handle.createQuery(SELECT + w.sql() + " ORDER BY r.id DESC LIMIT :limit"))
+    private static final String ORDER = " ORDER BY r.created_at DESC, r.id DESC";
+
+    /** Newest first (by creation time, then id): runs before {@code before} that pass the filter. */
+    List<RunSummary> list(RunFilter f, Keyset.At before, int limit) {
+        Where w = where(f).before("r.created_at", "r.id", before);
+        return w.bind(handle.createQuery(SELECT + w.sql() + ORDER + " LIMIT :limit"))
                 .bind("limit", limit).map(RunHistoryDao::map).list();
     }
 
     /** Every run that passes the filter, newest first, handed to {@code sink} one at a time (rows are not held). */
     void forEach(RunFilter f, Consumer<RunSummary> sink) {
         Where w = where(f);
-        Query q = w.bind(handle.createQuery(SELECT + w.sql() + " ORDER BY r.id DESC"));
+        Query q = w.bind(handle.createQuery(SELECT + w.sql() + ORDER));
         Streams.each(q, RunHistoryDao::map, sink);
     }
 

@@ -19,10 +19,11 @@ public final class RunHistoryStore {
         this.jdbi = db.jdbi();
     }
 
-    /** Runs passing {@code filter}, newest first, {@code limit} at a time; {@code cursor} is null for the first page. */
+    /** Runs passing {@code filter}, newest first (by creation time, then id), {@code limit} at a time; {@code cursor} is null for the first page. */
     public Page<RunSummary> list(RunFilter filter, String cursor, int limit) {
-        return Keyset.newestFirst(CURSOR_KIND, cursor, limit,
-                (before, n) -> jdbi.withHandle(h -> new RunHistoryDao(h).list(filter, before, n)), RunSummary::id);
+        return Keyset.newestFirstByTime(CURSOR_KIND, cursor, limit,
+                (before, n) -> jdbi.withHandle(h -> new RunHistoryDao(h).list(filter, before, n)),
+                r -> new Keyset.At(r.createdAt(), r.id()));
     }
 
     /** Every run passing {@code filter}, newest first, one at a time, in one read-only transaction. */

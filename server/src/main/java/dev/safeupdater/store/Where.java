@@ -30,6 +30,19 @@ final class Where {
         return when(value, column + " = :" + name, name);
     }
 
+    /**
+     * Rows before {@code at} in the order (time, id) descending, when {@code at} is not null: a row-value comparison
+     * PostgreSQL and H2 answer from an index on {@code (time, id)}.
+     */
+    Where before(String timeColumn, String idColumn, Keyset.At at) {
+        if (at != null) {
+            conditions.add("(" + timeColumn + ", " + idColumn + ") < (:beforeTime, :beforeId)");
+            values.put("beforeTime", Times.bind(at.time()));
+            values.put("beforeId", at.id());
+        }
+        return this;
+    }
+
     /** A condition that always applies. */
     Where always(String condition, String name, Object value) {
         conditions.add(condition);
