@@ -29,17 +29,20 @@ public final class HistoryBench {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static String base;
 
-    static String cursor(String kind, long id) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + ":" + id).getBytes(StandardCharsets.UTF_8));
+    /** The cursor a client holds after paging down to {@code time} (lists are newest first by time, then id). */
+    static String cursor(String kind, String time) {
+        java.time.Instant t = java.time.Instant.parse(time);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + "@" + t.getEpochSecond() + "."
+                + t.getNano() + ":" + Long.MAX_VALUE).getBytes(StandardCharsets.UTF_8));
     }
 
     public static void main(String[] args) throws Exception {
         base = "http://127.0.0.1:" + args[0];
         long pid = Long.parseLong(args[1]);
         int iterations = Integer.parseInt(args[2]);
-        String deepRun = cursor("run", 600_000);
-        String deepDecision = cursor("decision", 700_000);
-        String deepAudit = cursor("audit", 800_000);
+        String deepRun = cursor("run", "2025-08-10T00:00:00Z");
+        String deepDecision = cursor("decision", "2025-09-20T00:00:00Z");
+        String deepAudit = cursor("audit", "2025-10-15T00:00:00Z");
         Map<String, String> queries = new LinkedHashMap<>();
         queries.put("updates first page", "/api/v1/updates?limit=50");
         queries.put("updates namespace, deep page", "/api/v1/updates?namespace=ns-7&limit=50&cursor=" + deepRun);

@@ -296,6 +296,9 @@ public final class Application implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
+                // a response larger than one write (a page of history, an export) must not wait for the client's
+                // delayed ACK (40 ms on a keep-alive connection) before its last segment goes out
+                .connectionOptions(io.helidon.common.socket.SocketOptions.builder().tcpNoDelay(true).build())
                 .shutdownHook(false)
                 .addFeature(observe)
                 .routing(r -> routing(r, services))
