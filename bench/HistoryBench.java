@@ -65,7 +65,7 @@ public final class HistoryBench {
         System.out.printf("%-32s %8s %8s %8s %6s%n", "query", "p50 ms", "p95 ms", "max ms", "items");
         double worst = 0;
         for (var q : queries.entrySet()) {
-            for (int i = 0; i < Math.max(5, iterations / 10); i++) {
+            for (int i = 0; i < Math.max(30, iterations / 2); i++) { // warm-up: JIT, each pooled connection's prepared plan
                 get(q.getValue());
             }
             long[] ns = new long[iterations];
