@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # 32 concurrent clients on POST /api/v1/evaluate for 20 s against a running server (embedded H2, shipped rules).
 # Args (optional): CLIENTS SECONDS. Targets (2 cores): p99 <= 10 ms and >= 2,000 requests/s.
 clients=${1:-32}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Launch to first healthy answer: `safe-updater serve` on a fresh embedded database, shipped rules (5 runs).
 runs=${1:-5}
 best=""

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for bin/ scripts (sourced, not run).
 
 # The repository root.
@@ -9,7 +10,7 @@ su_find_jdk() {
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
   for j in /usr/lib/jvm/*; do candidates+=("$j"); done
   for j in "${candidates[@]}"; do
-    [ -x "$j/bin/java" ] && [ -x "$j/bin/javac" ] || continue
+    if [ ! -x "$j/bin/java" ] || [ ! -x "$j/bin/javac" ]; then continue; fi
     v=$("$j/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)
     v=${v%%.*}
     [ -n "$v" ] || continue

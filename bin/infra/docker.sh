@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bin/test: a real Docker engine (Debian docker.io, API <= 1.41) on a private socket, no bridge,
 # no iptables (INFRA.md), plus busybox-static for building test images with `docker import`.
 # Exports SAFE_UPDATER_TEST_DOCKER_HOST (unix://...) and SAFE_UPDATER_TEST_BUSYBOX; stops the engine at exit.

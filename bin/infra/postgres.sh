@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bin/test: makes sure PostgreSQL answers on 127.0.0.1:5432 and tells the tests where it is.
 # Tests create a fresh schema per run in database `test` and drop it afterwards.
 su_pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
@@ -7,7 +8,7 @@ if ! su_pg_ready; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
   fi
   echo "bin/test: starting PostgreSQL ..." >&2
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+  pg_ctlcluster --skip-systemctl-redirect "$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -1)" main start || true
   for _ in $(seq 1 60); do su_pg_ready && break; sleep 0.5; done
   su_pg_ready || { echo "bin/test: PostgreSQL did not start" >&2; exit 1; }
 fi

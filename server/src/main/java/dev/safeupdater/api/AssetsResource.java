@@ -53,7 +53,7 @@ final class AssetsResource implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         AssetFilter filter = new AssetFilter(Params.string(req, "source"), Params.string(req, "cluster"),
                 Params.string(req, "namespace"), Params.string(req, "kind"), Params.string(req, "image"),
-                Params.string(req, "q"), bool(req, "gone"));
+                Params.string(req, "q"), bool(req, "gone").orElse(null));
         Json.send(res, 200, assets.list(filter, Params.string(req, "cursor"), Params.limit(req)));
     }
 
@@ -73,16 +73,14 @@ final class AssetsResource implements HttpService {
         }
     }
 
-    private static Boolean bool(ServerRequest req, String name) {
-        String v = Params.string(req, name);
-        if (v == null) {
-            return null;
-        }
-        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> throw ApiException.invalidField(name, "must be true or false");
-        };
+    /** The query parameter {@code name} as a boolean; empty when not given. */
+    private static java.util.Optional<Boolean> bool(ServerRequest req, String name) {
+        return java.util.Optional.ofNullable(Params.string(req, name))
+                .map(v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> throw ApiException.invalidField(name, "must be true or false");
+                });
     }
 
     private void decide(ServerRequest req, ServerResponse res) {

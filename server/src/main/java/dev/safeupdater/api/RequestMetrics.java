@@ -1,9 +1,12 @@
 package dev.safeupdater.api;
 
 import java.time.Duration;
+import java.util.List;
 
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
+import io.helidon.service.registry.Services;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -31,11 +34,11 @@ final class RequestMetrics implements Filter {
             if (path.startsWith("/api/")) {
                 Key key = new Key(req.prologue().method().text(), req.matchingPattern().orElse("unmatched"),
                         res.status().code());
-                timers.computeIfAbsent(key, k -> Metrics.globalRegistry().getOrCreate(
+                timers.computeIfAbsent(key, k -> Services.get(MeterRegistry.class).getOrCreate(
                                 Timer.builder("safe_updater_http_request")
                                         .description("HTTP API request latency")
-                                        .tags(Metrics.tags("method", k.method(), "route", k.route(),
-                                                "status", Integer.toString(k.status())))
+                                        .tags(List.of(Tag.create("method", k.method()), Tag.create("route", k.route()),
+                                                Tag.create("status", Integer.toString(k.status()))))
                                         .publishPercentileHistogram(false)))
                         .record(Duration.ofNanos(System.nanoTime() - start));
             }

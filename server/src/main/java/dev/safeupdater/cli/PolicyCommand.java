@@ -133,7 +133,7 @@ final class PolicyCommand implements Runnable {
         /** Runs the tests on every change until this thread is interrupted; exit code of the last run. */
         private int watch(Services services, PrintWriter out) throws Exception {
             java.util.concurrent.atomic.AtomicBoolean ok = new java.util.concurrent.atomic.AtomicBoolean();
-            try (AutoCloseable w = services.policyAdmin().watchTests(dir, java.time.Duration.ofMillis(debounceMs),
+            AutoCloseable watching = services.policyAdmin().watchTests(dir, java.time.Duration.ofMillis(debounceMs),
                     (report, took) -> {
                         synchronized (out) {
                             try {
@@ -146,7 +146,8 @@ final class PolicyCommand implements Runnable {
                             out.flush();
                         }
                         ok.set(report.ok());
-                    })) {
+                    });
+            try (watching) { // watches until this thread is interrupted
                 new java.util.concurrent.CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

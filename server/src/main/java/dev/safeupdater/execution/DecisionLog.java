@@ -1,10 +1,13 @@
 package dev.safeupdater.execution;
 
+import java.util.List;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.policy.Evaluation;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +69,16 @@ final class DecisionLog {
     }
 
     private static Counter decisions(Outcome outcome) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_decisions")
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_decisions")
                 .description("Decisions stored, by outcome (dry-run scopes included; what-if evaluations are"
                         + " safe_updater_evaluations_total)")
-                .tags(Metrics.tags("outcome", outcome.name())));
+                .tags(List.of(Tag.create("outcome", outcome.name()))));
     }
 
     private static Counter evaluations(Outcome outcome) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_evaluations")
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_evaluations")
                 .description("What-if evaluations (POST /api/v1/evaluate, the evaluate command), by outcome; nothing"
                         + " stored")
-                .tags(Metrics.tags("outcome", outcome.name())));
+                .tags(List.of(Tag.create("outcome", outcome.name()))));
     }
 }

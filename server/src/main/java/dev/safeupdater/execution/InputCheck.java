@@ -14,6 +14,8 @@ final class InputCheck {
     private static final Pattern IMAGE = Pattern.compile(
             "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final int MAX_NAME = 253;
+    /** Longer than any OCI digest (sha512: 7 + 128); bounds the regular expression's input too. */
+    private static final int MAX_DIGEST = 255;
     private static final int MAX_LABELS = 256;
 
     private final List<FieldError> errors = new ArrayList<>();
@@ -41,7 +43,9 @@ final class InputCheck {
     }
 
     InputCheck digest(String field, String value) {
-        if (value != null && !DIGEST.matcher(value).matches()) {
+        if (value != null && value.length() > MAX_DIGEST) {
+            errors.add(new FieldError(field, "is longer than " + MAX_DIGEST + " characters"));
+        } else if (value != null && !DIGEST.matcher(value).matches()) {
             errors.add(new FieldError(field, "is not a digest like sha256:<64 hex digits>"));
         }
         return this;

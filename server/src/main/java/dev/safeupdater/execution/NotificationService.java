@@ -27,7 +27,9 @@ import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.ScopePolicy;
 import dev.safeupdater.store.NotificationStore;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,7 +199,7 @@ public final class NotificationService implements Notifier, AutoCloseable {
                 .addKeyValue("outcome", outcome.name()).addKeyValue("status_code", result.statusCode())
                 .addKeyValue("duration_ms", result.durationMs()).addKeyValue("error", result.error());
         if (outcome == NotificationDelivery.AttemptOutcome.RETRY) {
-            line.addKeyValue("next_attempt_in_ms", delay.toMillis());
+            line = line.addKeyValue("next_attempt_in_ms", delay.toMillis());
         }
         line.log("notification {} to {} attempt {}: {}{}", c.id(), c.receiver(), c.attempt(), outcome,
                 result.error() == null ? "" : " (" + result.error() + ")");
@@ -285,8 +287,8 @@ public final class NotificationService implements Notifier, AutoCloseable {
     }
 
     private static Counter counter(String name, String description, String tag, String value) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder(name).description(description)
-                .tags(Metrics.tags(tag, value)));
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name).description(description)
+                .tags(List.of(Tag.create(tag, value))));
     }
 
     @Override

@@ -22,7 +22,8 @@ import dev.safeupdater.store.RuleSetAuditStore;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class PolicyService implements AutoCloseable {
     }
 
     private static void gauge(Gauge.Builder<?> builder) {
-        MeterRegistry registry = Metrics.globalRegistry();
+        MeterRegistry registry = Services.get(MeterRegistry.class);
         for (var old : registry.meters(m -> m.id().name().equals(builder.name()))) {
             registry.remove(old);
         }
@@ -328,14 +329,14 @@ public final class PolicyService implements AutoCloseable {
         synchronized (PolicyService.class) {
             gauge(Gauge.builder("safe_updater_policy_active_info", () -> 1)
                     .description("The active rule-set and policy revisions (value 1)")
-                    .tags(Metrics.tags("ruleset_revision", s.rules().revision(), "policy_revision",
-                            s.policies().revision())));
+                    .tags(List.of(Tag.create("ruleset_revision", s.rules().revision()),
+                            Tag.create("policy_revision", s.policies().revision()))));
         }
     }
 
     private static Counter counter(String name, String description, String trigger) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder(name).description(description)
-                .tags(Metrics.tags("trigger", trigger)));
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder(name).description(description)
+                .tags(List.of(Tag.create("trigger", trigger))));
     }
 
     private static String str(Path p) {

@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.safeupdater.store.TrackedCount;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
+import io.helidon.service.registry.Services;
 
 /**
  * {@code safe_updater_scans_total{source,status}}, {@code safe_updater_scan_duration_seconds{source}} and
@@ -23,13 +25,13 @@ final class ScanMetrics {
     private static final Map<String, AtomicLong> TRACKED = new ConcurrentHashMap<>();
 
     void scanned(String source, String status, Duration took) {
-        Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_scans")
+        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_scans")
                         .description("Inventory scans per source, by result (SUCCEEDED, PARTIAL, FAILED)")
-                        .tags(Metrics.tags("source", source, "status", status)))
+                        .tags(List.of(Tag.create("source", source), Tag.create("status", status))))
                 .increment();
-        Metrics.globalRegistry().getOrCreate(Timer.builder("safe_updater_scan_duration")
+        Services.get(MeterRegistry.class).getOrCreate(Timer.builder("safe_updater_scan_duration")
                         .description("Time to list one inventory source and store what it saw")
-                        .tags(Metrics.tags("source", source))
+                        .tags(List.of(Tag.create("source", source)))
                         .publishPercentileHistogram(false))
                 .record(took);
     }
@@ -52,9 +54,9 @@ final class ScanMetrics {
     private AtomicLong gauge(String key, String source, String kind) {
         return TRACKED.computeIfAbsent(key, k -> {
             AtomicLong value = new AtomicLong();
-            Metrics.globalRegistry().getOrCreate(Gauge.builder("safe_updater_assets_tracked", value::get)
+            Services.get(MeterRegistry.class).getOrCreate(Gauge.builder("safe_updater_assets_tracked", value::get)
                     .description("Assets the inventory tracks now (not gone), by source and kind")
-                    .tags(Metrics.tags("source", source, "kind", kind)));
+                    .tags(List.of(Tag.create("source", source), Tag.create("kind", kind))));
             return value;
         });
     }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -35,9 +37,11 @@ public final class DockerSource implements InventorySource {
     static final String SOURCE = "docker";
     static final String KIND = "Container";
     private static final String COMPOSE_PROJECT = "com.docker.compose.project";
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() { };
     /** Renders docker-java's model in the Engine API's own field names (its Jackson annotations). */
     private static final ObjectMapper DOCKER_JSON = new ObjectMapper()
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                    JsonInclude.Include.USE_DEFAULTS))
             .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private final String name;
@@ -168,8 +172,8 @@ public final class DockerSource implements InventorySource {
         String reference = config == null ? null : config.getImage();
         if (reference == null || reference.startsWith("sha256:") || reference.matches("[0-9a-f]{12,64}")) {
             // created from an image id: use a tag the image carries, if any
-            reference = image != null && image.getRepoTags() != null && !image.getRepoTags().isEmpty()
-                    ? image.getRepoTags().getFirst() : null;
+            List<String> repoTags = image == null ? null : image.getRepoTags();
+            reference = repoTags != null && !repoTags.isEmpty() ? repoTags.getFirst() : null;
         }
         if (reference == null) {
             warnings.add("container " + containerName + " runs an untagged image " + c.getImageId() + "; not tracked");
@@ -182,7 +186,8 @@ public final class DockerSource implements InventorySource {
             warnings.add("container " + containerName + ": " + e.getMessage() + "; not tracked");
             return null;
         }
-        Map<String, String> labels = config.getLabels() == null ? Map.of() : config.getLabels();
+        Map<String, String> configLabels = config == null ? null : config.getLabels();
+        Map<String, String> labels = configLabels == null ? Map.of() : configLabels;
         String digest = ref.digest() != null ? ref.digest() : repoDigest(ref, image);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("containerId", c.getId());
@@ -195,9 +200,11 @@ public final class DockerSource implements InventorySource {
         if (c.getCreated() != null) {
             details.put("created", c.getCreated());
         }
-        details.put("config", recreateConfig(config));
+        if (config != null) {
+            details.put("config", recreateConfig(config));
+        }
         if (c.getHostConfig() != null) {
-            details.put("hostConfig", compact(DOCKER_JSON.convertValue(c.getHostConfig(), Map.class)));
+            details.put("hostConfig", compact(DOCKER_JSON.convertValue(c.getHostConfig(), JSON_OBJECT)));
         }
         if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
             details.put("networks", List.copyOf(c.getNetworkSettings().getNetworks().keySet()));
@@ -209,15 +216,17 @@ public final class DockerSource implements InventorySource {
 
     /** The digest among the image's RepoDigests that belongs to the repository the container names. */
     private static String repoDigest(ImageReference ref, InspectImageResponse image) {
-        if (image == null || image.getRepoDigests() == null) {
+        List<String> repoDigests = image == null ? null : image.getRepoDigests();
+        if (repoDigests == null) {
             return null;
         }
         String wanted = ref.name();
-        for (String rd : image.getRepoDigests()) {
+        for (String rd : repoDigests) {
             try {
                 ImageReference candidate = ImageReference.parse(rd);
-                if (candidate.digest() != null && candidate.name().equals(wanted)) {
-                    return candidate.digest();
+                String candidateDigest = candidate.digest();
+                if (candidateDigest != null && candidate.name().equals(wanted)) {
+                    return candidateDigest;
                 }
             } catch (IllegalArgumentException e) {
                 // an entry we cannot read names no repository of ours
@@ -227,9 +236,8 @@ public final class DockerSource implements InventorySource {
     }
 
     /** The container's Config as the engine reports it, with environment variable values removed. */
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> recreateConfig(com.github.dockerjava.api.model.ContainerConfig config) {
-        Map<String, Object> m = compact(DOCKER_JSON.convertValue(config, Map.class));
+        Map<String, Object> m = compact(DOCKER_JSON.convertValue(config, JSON_OBJECT));
         Object env = m.remove("Env");
         if (env instanceof List<?> list) {
             m.put("EnvNames", list.stream().map(String::valueOf)

@@ -118,7 +118,8 @@ public final class StaticSource implements InventorySource {
                 continue;
             }
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("file", file.getFileName().toString());
+            Path fileName = file.getFileName(); // a regular file (checked above) has one
+            details.put("file", fileName == null ? file.toString() : fileName.toString());
             assets.add(new ObservedAsset(key, ImageReference.withoutTagAndDigest(e.image()), ref.tag(), ref.digest(),
                     e.labels(), e.annotations(), details));
             progress.listed("asset", assets.size(), entries.size());

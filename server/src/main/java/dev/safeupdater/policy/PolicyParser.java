@@ -63,7 +63,7 @@ public final class PolicyParser {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : list.filter(Files::isRegularFile).toList()) {
-                String name = p.getFileName().toString();
+                String name = dir.relativize(p).toString(); // an entry of dir: its file name
                 if ((name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".")) {
                     files.put(name, Files.readAllBytes(p));
                 }
@@ -365,8 +365,7 @@ public final class PolicyParser {
         if (m.get(key) == null) {
             return fallback;
         }
-        Boolean b = f.bool(m.get(key), key);
-        return b == null ? fallback : b;
+        return f.bool(m.get(key), key, fallback);
     }
 
     private static String optionalString(YamlNode.Mapping m, String key, YamlFields f) {

@@ -85,7 +85,7 @@ public final class PolicyTests {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : list.filter(java.nio.file.Files::isRegularFile).toList()) {
-                String name = p.getFileName().toString();
+                String name = dir.relativize(p).toString(); // an entry of dir: its file name
                 if ((name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".")) {
                     files.put(prefix == null ? name : prefix.resolve(name).toString(),
                             Files.readAllBytes(p));

@@ -68,8 +68,8 @@ public final class RuleCompiler {
         }
         Map<String, byte[]> files = new java.util.TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : list.filter(p -> p.getFileName().toString().endsWith(".drl")).toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
+            for (Path p : list.filter(p -> p.toString().endsWith(".drl")).toList()) {
+                files.put(dir.relativize(p).toString(), Files.readAllBytes(p)); // an entry of dir: its file name
             }
         } catch (IOException e) {
             throw new RuleSetException(List.of(new RuleMessage(dir.toString(), 0, 0, "cannot read: " + e.getMessage())));
@@ -175,7 +175,7 @@ public final class RuleCompiler {
                     return true;
                 }
             }
-            if (p.getSource() instanceof RuleConditionElement source && usesCustomOperator(source)) {
+            if (p.getSource() != null && usesCustomOperator(p.getSource())) {
                 return true;
             }
         }

@@ -74,15 +74,16 @@ final class YamlFields {
         return null;
     }
 
-    Boolean bool(YamlNode n, String field) {
+    /** The boolean {@code n} holds; else an error is recorded and {@code fallback} returned. */
+    boolean bool(YamlNode n, String field, boolean fallback) {
         if (n instanceof YamlNode.Scalar s && s.text() != null) {
             String v = s.text().toLowerCase(Locale.ROOT);
             if (v.equals("true") || v.equals("false")) {
-                return Boolean.valueOf(v);
+                return Boolean.parseBoolean(v);
             }
         }
         error(n, field + " must be true or false, not " + n.describe());
-        return null;
+        return fallback;
     }
 
     Integer integer(YamlNode n, String field, int min, int max) {

@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,9 +169,9 @@ public final class Registry implements AutoCloseable {
     }
 
     private static void cacheCount(String result) {
-        Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
+        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(Metrics.tags("result", result))).increment();
+                .tags(List.of(Tag.create("result", result)))).increment();
     }
 
     @Override

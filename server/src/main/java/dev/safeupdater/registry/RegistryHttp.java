@@ -31,7 +31,9 @@ import javax.net.ssl.X509TrustManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +163,8 @@ final class RegistryHttp implements AutoCloseable {
                 int status = response.statusCode();
                 count(registry, Integer.toString(status));
                 if (ok.contains(status)) {
-                    try (InputStream in = response.body()) {
+                    InputStream answer = response.body(); // the reader reads it; closed here whatever happens
+                    try (answer) {
                         return reader.read(response);
                     } catch (IOException e) {
                         throw new RegistryException(RegistryException.Kind.PROTOCOL, "could not read the answer of "
@@ -303,9 +306,9 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private static void count(String registry, String status) {
-        Metrics.globalRegistry().getOrCreate(Counter.builder("safe_updater_registry_requests")
+        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_requests")
                 .description("Requests sent to registries, by registry and HTTP status (error: no answer)")
-                .tags(Metrics.tags("registry", registry, "status", status))).increment();
+                .tags(List.of(Tag.create("registry", registry), Tag.create("status", status)))).increment();
     }
 
     private HttpClient client(String registry) {

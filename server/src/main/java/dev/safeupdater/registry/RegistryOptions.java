@@ -220,7 +220,7 @@ public final class RegistryOptions {
                     switch (f.getKey()) {
                         case "insecure" -> h = h.withInsecure(bool(v, where));
                         case "ca" -> {
-                            Path ca = file.toAbsolutePath().getParent().resolve(v.asText());
+                            Path ca = file.toAbsolutePath().resolveSibling(v.asText());
                             if (!Files.isReadable(ca)) {
                                 throw new IllegalArgumentException(where + ": cannot read " + ca);
                             }

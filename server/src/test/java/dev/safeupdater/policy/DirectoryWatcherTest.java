@@ -26,8 +26,9 @@ class DirectoryWatcherTest {
         Path a = Files.createTempDirectory("watch-a");
         Path missing = a.resolveSibling(a.getFileName() + "-later");
         AtomicInteger calls = new AtomicInteger();
-        try (DirectoryWatcher w = new DirectoryWatcher(List.of(a, missing), Duration.ofMillis(300),
-                calls::incrementAndGet).start()) {
+        DirectoryWatcher watcher = new DirectoryWatcher(List.of(a, missing), Duration.ofMillis(300),
+                calls::incrementAndGet).start();
+        try (watcher) {
             Thread.sleep(100);
             for (int i = 0; i < 5; i++) {
                 Files.writeString(a.resolve("r" + i + ".drl"), "x" + i);

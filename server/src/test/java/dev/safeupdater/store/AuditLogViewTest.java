@@ -74,7 +74,7 @@ class AuditLogViewTest {
                             + " ORDER BY audit_id")
                     .map((rs, ctx) -> new Row(rs.getLong("audit_id"), Times.read(rs, "at"), rs.getString("actor"),
                             rs.getString("action"), rs.getString("resource_type"), rs.getString("resource_id"),
-                            (Long) (rs.getObject("asset_id") == null ? null : rs.getLong("asset_id")),
+                            rs.getObject("asset_id") == null ? null : rs.getLong("asset_id"),
                             rs.getString("namespace"), rs.getString("name"), rs.getString("image"),
                             rs.getString("detail")))
                     .list());
