@@ -1,4 +1,5 @@
 # Auditors' API over 1,000,000 update runs in PostgreSQL: p50/p95 per query, CSV export time and server heap.
+# shellcheck shell=bash
 # Loads 1 M runs (+ events, decisions, audit events) into database su_bench_history on 127.0.0.1:5432 (created and
 # migrated here; SU_BENCH_HISTORY_REUSE=1 keeps and reuses a loaded one), starts the server on it with a 128 MB heap,
 # then times each listing (first and deep pages, typical filters) one request at a time. Args: ITERATIONS (200).
