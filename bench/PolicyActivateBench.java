@@ -69,7 +69,7 @@ public class PolicyActivateBench {
                 .append("import dev.safeupdater.model.Candidate;\n")
                 .append("import dev.safeupdater.model.ChangeType;\n")
                 .append("import dev.safeupdater.policy.*;\n")
-                .append("import dev.safeupdater.policy.History.Failure;\n")
+                .append("import dev.safeupdater.model.History.Failure;\n")
                 .append("global dev.safeupdater.policy.Verdict verdict;\n\n");
         String[] types = {"PATCH", "MINOR", "MAJOR", "DIGEST", "PRERELEASE"};
         for (int r = 0; r < 20; r++) {

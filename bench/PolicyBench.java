@@ -14,7 +14,7 @@ import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.CandidateSpec;
 import dev.safeupdater.policy.Evaluation;
-import dev.safeupdater.policy.History;
+import dev.safeupdater.model.History;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicyInput;
 import dev.safeupdater.policy.PolicySnapshot;

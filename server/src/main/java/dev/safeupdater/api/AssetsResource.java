@@ -85,7 +85,20 @@ final class AssetsResource implements HttpService {
 
     private void decide(ServerRequest req, ServerResponse res) {
         long id = Params.pathId(req, "id");
-        DecideRequest body = Json.read(req, DecideRequest.class);
+        DecideRequest body;
+        try {
+            body = Json.read(req, DecideRequest.class);
+        } catch (ApiException e) {
+            for (var err : e.errors()) {
+                if (err.field().equals("releaseTime") || err.field().equals("releaseTimeSource")) {
+                    throw new ApiException(400, "Invalid input", err.field() + " is not accepted: a stored decision"
+                            + " uses only the release time the registry stage recorded (POST /api/v1/evaluate"
+                            + " takes one for a what-if)", List.of(new dev.safeupdater.execution.FieldError(
+                            err.field(), "is not accepted by decide")));
+                }
+            }
+            throw e;
+        }
         Decision d = decisions.decide(id, body, Actors.of(req));
         res.header(HeaderNames.LOCATION, "/api/v1/decisions/" + d.id());
         Json.send(res, 201, d);

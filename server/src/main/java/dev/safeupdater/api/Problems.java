@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.safeupdater.execution.ConflictException;
 import dev.safeupdater.execution.FieldError;
+import dev.safeupdater.execution.CandidateRefusedException;
+import dev.safeupdater.execution.ConflictException;
 import dev.safeupdater.execution.InvalidInputException;
 import dev.safeupdater.execution.NotFoundException;
 import dev.safeupdater.model.InvalidCursorException;
@@ -36,8 +37,10 @@ public final class Problems {
                         (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(), e.errors()))
                 .error(InvalidCursorException.class, (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(),
                         List.of(new FieldError("cursor", InvalidCursorException.MESSAGE))))
-                .error(ConflictException.class, (req, res, e) -> send(res, 409, "Conflict", e.getMessage(), List.of()))
                 .error(NotFoundException.class, (req, res, e) -> send(res, 404, "Not found", e.getMessage(), List.of()))
+                .error(ConflictException.class, (req, res, e) -> send(res, 409, "Conflict", e.getMessage(), List.of()))
+                .error(CandidateRefusedException.class,
+                        (req, res, e) -> send(res, 422, "Candidate refused", e.getMessage(), e.errors()))
                 .error(PolicyEngine.NoActiveRuleSetException.class,
                         (req, res, e) -> send(res, 503, "No active rule set", e.getMessage(), List.of()))
                 .error(HttpException.class, (req, res, e) -> {

@@ -22,7 +22,9 @@ import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
 import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.execution.Services;
+import dev.safeupdater.execution.InventoryFile;
 import dev.safeupdater.execution.TagService;
+import dev.safeupdater.version.ChangeClassifier;
 import dev.safeupdater.execution.VersionService;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.inventory.InventorySource;
@@ -92,7 +94,8 @@ public final class Application implements AutoCloseable {
     /** Builds the services, treating the rule and policy set as {@code startup} says. */
     public static Services services(Settings settings, boolean withDatabase, Clock clock, PolicyStartup startup) {
         RegistryOptions registryOptions = registryOptions(settings, System.getenv(), clock);
-        List<InventorySource> sources = withDatabase ? inventorySources(settings) : List.of();
+        InventoryFile inventoryFile = withDatabase ? inventoryFile(settings) : null;
+        List<InventorySource> sources = inventoryFile == null ? List.of() : inventorySources(inventoryFile);
         // The database (pool + migrations) opens on another thread while the rules compile: both take ~0.5-1 s.
         CompletableFuture<Database> database = withDatabase
                 ? CompletableFuture.supplyAsync(() -> openDatabase(settings), Thread::startVirtualThread)
@@ -137,7 +140,8 @@ public final class Application implements AutoCloseable {
         AssetStore assets = new AssetStore(db, clock);
         DecisionStore decisions = new DecisionStore(db);
         TagService tags = new TagService(registry, chartIndex, new ImageTagStore(db), clock);
-        ScanService scans = new ScanService(sources, new InventoryStore(db, clock), new ScanStore(db, clock), clock);
+        ScanService scans = new ScanService(inventoryFile, sources, new InventoryStore(db, clock),
+                new ScanStore(db, clock), clock);
         HistoryStore history = new HistoryStore(db);
         ApprovalStore votes = new ApprovalStore(db, clock);
         DecisionService decide = new DecisionService(policy, assets, decisions, history, votes, clock);
@@ -201,12 +205,27 @@ public final class Application implements AutoCloseable {
 
     /** The sources of {@code inventory.file}; none when it is not set. */
     static List<InventorySource> inventorySources(Settings settings) {
+        InventoryFile file = inventoryFile(settings);
+        return file == null ? List.of() : inventorySources(file);
+    }
+
+    /**
+     * {@code inventory.file}, read again at every scan (null when it is not set). The version stage says which tags
+     * are mutable: the running digests of those are read from the pods.
+     */
+    static InventoryFile inventoryFile(Settings settings) {
         String file = settings.get("inventory.file");
         if (file == null || file.isBlank()) {
-            return List.of();
+            return null;
         }
+        return new InventoryFile(Path.of(file), p -> InventoryConfig.load(p,
+                tag -> !ChangeClassifier.isExactVersion(tag)));
+    }
+
+    /** The sources the file names at startup; a bad file refuses to start. */
+    private static List<InventorySource> inventorySources(InventoryFile file) {
         try {
-            return InventoryConfig.load(Path.of(file));
+            return file.load();
         } catch (IllegalArgumentException e) {
             throw new StartupException("inventory: " + e.getMessage());
         }

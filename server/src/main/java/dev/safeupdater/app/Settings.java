@@ -31,7 +31,8 @@ public final class Settings {
             new Key("host", "127.0.0.1", false, "Address the HTTP server binds."),
             new Key("port", "8080", false, "HTTP port; 0 picks a free port and prints it."),
             new Key("db.url", "jdbc:h2:file:./data/safe-updater", false,
-                    "JDBC URL: jdbc:h2:… (embedded, default) or jdbc:postgresql://host:port/db."),
+                    "JDBC URL: jdbc:h2:… (embedded, default; serve and the CLI share a file database through H2's"
+                    + " AUTO_SERVER on 127.0.0.1) or jdbc:postgresql://host:port/db."),
             new Key("db.user", "", false, "Database user (PostgreSQL: e.g. postgres)."),
             new Key("db.password", "", true, "Database password."),
             new Key("db.pool-size", "10", false, "Maximum database connections."),

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.safeupdater.execution.EvaluateRequest;
+import dev.safeupdater.model.History;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.FiredRule;
@@ -76,8 +77,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "When the candidate was released, e.g. 2026-03-01T12:00:00Z (default: unknown).")
     Instant releaseTime;
 
-    @Option(names = "--release-source", paramLabel = "REGISTRY|IMAGE_CONFIG|UNKNOWN",
-            description = "Where the release time came from (default REGISTRY when --release-time is given).")
+    @Option(names = "--release-source", paramLabel = "CALLER|REGISTRY|IMAGE_CONFIG|UNKNOWN",
+            description = "Where the release time came from (default CALLER, i.e. given here, when --release-time is"
+                    + " given).")
     String releaseSource;
 
     @Option(names = "--at", paramLabel = "INSTANT", description = "Evaluate at this time (default: now).")
@@ -117,15 +119,13 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--format must be text or json, not " + format);
         }
-        List<EvaluateRequest.FailureInput> failures = failures();
+        List<History.Failure> failures = failures();
         Services services = launcher.open(common.flags(), false);
         Instant when = at != null ? at : Instant.now();
-        EvaluateRequest.HistoryInput history = new EvaluateRequest.HistoryInput(
-                pinned == null ? null : pinned.stream().map(t -> new EvaluateRequest.PinInput(t, null,
-                        "pinned (--pinned)")).toList(),
-                failures,
-                approvedBy == null ? null : approvedBy.stream().map(n -> new EvaluateRequest.ApprovalInput(n,
-                        when)).toList(),
+        History history = new History(failures,
+                pinned == null ? null : pinned.stream().map(t -> new History.Pin(t, null, "pinned (--pinned)",
+                        "cli", null)).toList(),
+                approvedBy == null ? null : approvedBy.stream().map(n -> new History.Approval(n, when)).toList(),
                 null);
         Evaluation e = services.decisions().evaluate(new EvaluateRequest(source, cluster, namespace, kind, name,
                 container, image, current, currentDigest, candidate, candidateDigest, labels, annotations,
@@ -141,7 +141,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** The assumed failures: each --failed-at with its version and state (given once for all, or once each). */
-    private List<EvaluateRequest.FailureInput> failures() {
+    private List<History.Failure> failures() {
         int n = failedAt == null ? 0 : failedAt.size();
         if (n == 0) {
             if (failedVersion != null || failedState != null) {
@@ -158,11 +158,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         + k + " times for " + n + " --failed-at: give it once (for all) or once per --failed-at");
             }
         }
-        List<EvaluateRequest.FailureInput> out = new java.util.ArrayList<>();
+        List<History.Failure> out = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             String version = pick(failedVersion, i, candidate);
             String state = pick(failedState, i, "FAILED");
-            out.add(new EvaluateRequest.FailureInput(version, state, failedAt.get(i)));
+            out.add(new History.Failure(null, version, null, state, failedAt.get(i), null));
         }
         return out;
     }

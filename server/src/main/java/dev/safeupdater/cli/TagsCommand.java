@@ -60,18 +60,26 @@ final class TagsCommand implements Callable<Integer> {
         if (insecure != null) {
             flags.put("registry.insecure", String.join(",", insecure));
         }
-        Services services = launcher.open(flags, false);
-        TagService.TagReport report = services.tags().tags(image, limit);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Services services;
+        try {
+            // with the database: what is learnt is recorded, and a failing registry falls back to the stored listing
+            services = launcher.open(flags, true, false);
+        } catch (Launcher.LaunchException e) {
+            err.println("warning: no stored listing to fall back on (" + e.getMessage() + ")");
+            err.flush();
+            services = launcher.open(flags, false, false);
+        }
+        TagService.TagReport report = services.tags().tags(image, limit);
         if (report.error() != null && report.total() == 0) {
             err.println("safe-updater: cannot list the tags of " + report.image() + ": " + report.error());
             err.flush();
             return EXIT_REGISTRY_FAILED;
         }
         if (report.stale()) {
-            err.println("warning: the registry lookup failed (" + report.error() + "); showing the tags known from "
-                    + report.fetchedAt());
+            err.println("warning: stale: the registry lookup failed (" + report.error() + "); showing the tags known"
+                    + (report.fetchedAt() == null ? "" : " from " + report.fetchedAt()));
             err.flush();
         }
         if ("json".equals(format)) {

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import dev.safeupdater.model.Approval;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.NotificationEvent;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.PendingApproval;
@@ -85,7 +86,7 @@ public final class ApprovalService implements AutoCloseable {
             if (!needed.required()) {
                 continue;
             }
-            HistoryStore.Snapshot past = history.history(h.assetId(), h.toTag(), h.toDigest(), now, now);
+            History past = history.history(h.assetId(), h.toTag(), h.toDigest(), now, now);
             boolean pinned = past.pins().stream().anyMatch(p -> p.tag().equals(h.toTag())
                     && (p.digest() == null || h.toDigest() == null || p.digest().equals(h.toDigest())));
             if (pinned) {
@@ -93,7 +94,7 @@ public final class ApprovalService implements AutoCloseable {
             }
             Instant since = now.minus(needed.deadline());
             Map<String, Instant> counted = new HashMap<>();
-            for (HistoryStore.Vote v : past.votes()) {
+            for (History.Approval v : past.approvals()) {
                 if (!v.at().isBefore(since)) {
                     counted.merge(v.approver(), v.at(), (a, b) -> a.isAfter(b) ? a : b);
                 }
@@ -169,7 +170,7 @@ public final class ApprovalService implements AutoCloseable {
         if (asset.isEmpty()) {
             return;
         }
-        int still = history.history(a.assetId(), a.toTag(), a.toDigest(), now, now).votes().size();
+        int still = history.history(a.assetId(), a.toTag(), a.toDigest(), now, now).approvals().size();
         NotificationEvent.Change change = new NotificationEvent.Change(d == null ? asset.get().currentTag() : d.fromTag(),
                 a.toTag(), d == null ? null : d.fromDigest(), a.toDigest(), d == null ? null : d.changeType());
         notifier.publish(NotificationEvent.approvalExpired(NotificationEvent.AssetRef.of(asset.get()), a.id(),

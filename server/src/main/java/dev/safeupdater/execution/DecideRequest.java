@@ -1,14 +1,9 @@
 package dev.safeupdater.execution;
 
-import java.time.Instant;
-
 /**
- * Asks for a stored decision on moving an asset to {@code candidateTag} (and, if known, that digest). The release
- * time comes from the registry scan's record of the tag unless given here.
+ * Asks for a stored decision on moving an asset to {@code candidateTag} (and, if given, that digest). The tag must be
+ * in the registry's recorded listing of the asset's image; the digest and release time come from that listing (a
+ * caller cannot supply a release time: only the registry stage records them).
  */
-public record DecideRequest(String candidateTag, String candidateDigest, Instant releaseTime,
-                            String releaseTimeSource) {
-    public DecideRequest(String candidateTag, String candidateDigest) {
-        this(candidateTag, candidateDigest, null, null);
-    }
+public record DecideRequest(String candidateTag, String candidateDigest) {
 }

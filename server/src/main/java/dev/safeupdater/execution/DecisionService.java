@@ -15,10 +15,10 @@ import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.Evaluation;
-import dev.safeupdater.policy.History;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.PolicySnapshot;
 import dev.safeupdater.policy.ScopeMatch;
@@ -36,8 +36,6 @@ import dev.safeupdater.store.HistoryStore;
  */
 public final class DecisionService {
     private static final String DEFAULT_SOURCE = "static";
-    /** Failed runs at least this recent are read for a decision (longer when the scope's failureCooldown is). */
-    static final Duration FAILURE_LOOKBACK = Duration.ofDays(7);
     static final int MAX_APPROVALS_LISTED = 200;
     private static final int MAX_COMMENT = 2000;
     private static final int MAX_HISTORY_ITEMS = 100;
@@ -101,31 +99,39 @@ public final class DecisionService {
      * (DRY_RUN for dry-run scopes), inputs, actor and time.
      */
     public Decision decide(long assetId, DecideRequest r, String actor) {
-        InputCheck check = new InputCheck()
+        new InputCheck()
                 .required("candidateTag", r.candidateTag()).tag("candidateTag", r.candidateTag())
-                .digest("candidateDigest", r.candidateDigest());
-        ReleaseTimeSource source = releaseSource(check, r.releaseTimeSource(), r.releaseTime());
-        check.throwIfAny();
+                .digest("candidateDigest", r.candidateDigest())
+                .throwIfAny();
         Asset asset = assets.find(assetId).orElseThrow(() -> new NotFoundException("asset", assetId));
-        Instant now = clock.instant();
-        Instant releaseTime = r.releaseTime();
-        if (releaseTime == null && history != null) {
-            // listings are recorded under the canonical name (nginx → docker.io/library/nginx)
-            var recorded = history.release(TagService.storageName(asset.image()), r.candidateTag()).orElse(null);
-            if (recorded != null && recorded.time() != null) {
-                releaseTime = recorded.time();
-                source = parseSource(recorded.source());
-            }
+        if (asset.goneAt() != null) {
+            throw new ConflictException("asset " + assetId + " is gone since " + asset.goneAt()
+                    + " (its source no longer lists it): nothing is decided for it");
         }
+        Instant now = clock.instant();
+        // listings are recorded under the canonical name (nginx → docker.io/library/nginx)
+        String image = TagService.storageName(asset.image());
+        HistoryStore.Release recorded = recorded(image, r.candidateTag());
+        String digest = r.candidateDigest();
+        if (digest != null && recorded.digest() != null && !digest.equals(recorded.digest())) {
+            throw new CandidateRefusedException(List.of(new FieldError("candidateDigest", "is not what "
+                    + r.candidateTag() + " points to in the registry's recorded listing of " + image + " ("
+                    + recorded.digest() + ")")));
+        }
+        if (digest == null) {
+            digest = recorded.digest();
+        }
+        // only release times the registry stage recorded count for a stored decision
+        Instant releaseTime = recorded.time();
+        ReleaseTimeSource source = releaseTime == null ? ReleaseTimeSource.UNKNOWN : parseSource(recorded.source());
         Candidate candidate = Candidates.of(asset.key(), asset.labels(), asset.annotations(), asset.image(),
-                asset.currentTag(), asset.currentDigest(), r.candidateTag(), r.candidateDigest(), releaseTime,
-                source);
+                asset.currentTag(), asset.currentDigest(), r.candidateTag(), digest, releaseTime, source);
         PolicySnapshot snapshot = policy.require();
         ScopeMatch scope = snapshot.policies().explain(candidate);
-        Duration lookback = scope != null && scope.policy().failureCooldown().compareTo(FAILURE_LOOKBACK) > 0
-                ? scope.policy().failureCooldown() : FAILURE_LOOKBACK;
+        // failures within the same window the engine applies to every history (History.FAILURE_WINDOW or longer)
+        Duration lookback = new Subject(candidate, scope, null).failureWindow();
         History past = history == null ? History.EMPTY
-                : history(history.history(assetId, r.candidateTag(), r.candidateDigest(), now.minus(lookback), now));
+                : history.history(assetId, r.candidateTag(), digest, now.minus(lookback), now);
         Evaluation e = PolicyEngine.evaluate(snapshot, List.of(new Subject(candidate, scope, past)), now).getFirst();
         Decision stored = decisions.append(new Decision(0, assetId, candidate.currentTag(), candidate.candidateTag(),
                 candidate.currentDigest(), candidate.candidateDigest(), candidate.changeType(), e.outcome(),
@@ -134,6 +140,24 @@ public final class DecisionService {
         log.record(e, assetId, stored.id(), true);
         HeldForApproval.event(asset, stored, e).ifPresent(notifier::publish);
         return stored;
+    }
+
+    /**
+     * The candidate tag as the registry stage recorded it in {@code image}'s listing; refused when the listing does
+     * not hold it, or when no listing has been recorded at all.
+     */
+    private HistoryStore.Release recorded(String image, String tag) {
+        HistoryStore.Release release = history == null ? null : history.release(image, tag).orElse(null);
+        if (release != null) {
+            return release;
+        }
+        int listed = history == null ? 0 : history.listedTags(image);
+        if (listed == 0) {
+            throw new ConflictException("no registry listing of " + image + " is recorded yet, so " + tag
+                    + " cannot be checked: a scan's discovery or GET /api/v1/tags?image=" + image + " records one");
+        }
+        throw new CandidateRefusedException(List.of(new FieldError("candidateTag", "is not in the registry's listing"
+                + " of " + image + " (" + listed + (listed == 1 ? " tag" : " tags") + " recorded)")));
     }
 
     /** What a decision record keeps as its inputs: the facts the rules saw and the time they saw them at. */
@@ -179,18 +203,11 @@ public final class DecisionService {
         return decisions.list(filter, cursor, limit);
     }
 
-    private static History history(HistoryStore.Snapshot s) {
-        return new History(
-                s.failures().stream().map(f -> new History.Failure(f.fromTag(), f.toTag(), f.toDigest(), f.state(),
-                        f.at(), f.error())).toList(),
-                s.pins().stream().map(p -> new History.Pin(p.tag(), p.digest(), p.reason(), p.createdBy(),
-                        p.createdAt())).toList(),
-                s.votes().stream().map(v -> new History.Approval(v.approver(), v.at())).toList(),
-                s.lastUpdate() == null ? null : new History.LastUpdate(s.lastUpdate().fromTag(),
-                        s.lastUpdate().toTag(), s.lastUpdate().at()));
-    }
-
-    private static History history(InputCheck check, EvaluateRequest.HistoryInput in) {
+    /**
+     * The history a what-if states, checked and completed: every tag valid, failure states known (default FAILED),
+     * pins with a reason and their author ({@code request}), votes with an approver.
+     */
+    private static History history(InputCheck check, History in) {
         if (in == null) {
             return History.EMPTY;
         }
@@ -198,7 +215,7 @@ public final class DecisionService {
         List<History.Failure> failures = new ArrayList<>();
         List<History.Approval> votes = new ArrayList<>();
         int i = 0;
-        for (EvaluateRequest.PinInput p : limited(check, "history.pins", in.pins())) {
+        for (History.Pin p : limited(check, "history.pins", in.pins())) {
             String f = "history.pins[" + i++ + "]";
             if (p == null || p.tag() == null) {
                 check.required(f + ".tag", null);
@@ -206,10 +223,10 @@ public final class DecisionService {
             }
             check.tag(f + ".tag", p.tag()).digest(f + ".digest", p.digest());
             pins.add(new History.Pin(p.tag(), p.digest(), Objects.requireNonNullElse(p.reason(), "pinned"),
-                    "request", null));
+                    Objects.requireNonNullElse(p.createdBy(), "request"), p.createdAt()));
         }
         i = 0;
-        for (EvaluateRequest.FailureInput x : limited(check, "history.failures", in.failures())) {
+        for (History.Failure x : limited(check, "history.failures", in.failures())) {
             String f = "history.failures[" + i++ + "]";
             if (x == null || x.at() == null) {
                 check.required(f + ".at", null);
@@ -217,11 +234,11 @@ public final class DecisionService {
             }
             String state = x.state() == null ? "FAILED" : x.state().toUpperCase(Locale.ROOT);
             check.oneOf(f + ".state", state, List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
-            check.tag(f + ".tag", x.tag());
-            failures.add(new History.Failure(null, x.tag(), null, state, x.at(), null));
+            check.tag(f + ".fromTag", x.fromTag()).tag(f + ".toTag", x.toTag()).digest(f + ".toDigest", x.toDigest());
+            failures.add(new History.Failure(x.fromTag(), x.toTag(), x.toDigest(), state, x.at(), x.error()));
         }
         i = 0;
-        for (EvaluateRequest.ApprovalInput a : limited(check, "history.approvals", in.approvals())) {
+        for (History.Approval a : limited(check, "history.approvals", in.approvals())) {
             String f = "history.approvals[" + i++ + "]";
             if (a == null || a.approver() == null || a.approver().isBlank()) {
                 check.required(f + ".approver", null);
@@ -230,9 +247,7 @@ public final class DecisionService {
             check.name(f + ".approver", a.approver());
             votes.add(new History.Approval(a.approver(), a.at()));
         }
-        History.LastUpdate last = in.lastUpdate() == null ? null
-                : new History.LastUpdate(in.lastUpdate().fromTag(), in.lastUpdate().toTag(), in.lastUpdate().at());
-        return new History(failures, pins, votes, last);
+        return new History(failures, pins, votes, in.lastUpdate());
     }
 
     private static <T> List<T> limited(InputCheck check, String field, List<T> items) {
@@ -246,12 +261,13 @@ public final class DecisionService {
         return items;
     }
 
+    /** A what-if's release time is the caller's ({@code CALLER}) unless the caller says which source it plays. */
     private static ReleaseTimeSource releaseSource(InputCheck check, String given, Instant releaseTime) {
         if (given == null) {
-            return releaseTime == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY;
+            return releaseTime == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.CALLER;
         }
         String v = given.toUpperCase(Locale.ROOT);
-        check.oneOf("releaseTimeSource", v, List.of("REGISTRY", "IMAGE_CONFIG", "UNKNOWN"));
+        check.oneOf("releaseTimeSource", v, List.of("CALLER", "REGISTRY", "IMAGE_CONFIG", "UNKNOWN"));
         return parseSource(v);
     }
 

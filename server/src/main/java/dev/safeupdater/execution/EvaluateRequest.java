@@ -1,15 +1,20 @@
 package dev.safeupdater.execution;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
+
+import dev.safeupdater.model.History;
 
 /**
  * A candidate to evaluate without storing anything: where it runs, what it runs, what it could run, and
  * optionally when it was released, the time to evaluate at (default: now) and the history to assume (default:
- * none) — what-if questions for policy owners.
+ * none) — what-if questions for policy owners. The history has the one shape of an asset's past
+ * ({@link History}: {@code pins [{tag, digest?, reason?}]}, {@code failures [{toTag?, state?, at}]},
+ * {@code approvals [{approver, at?}]}, {@code lastUpdate {fromTag, toTag, at}}); failures count within the same
+ * window as for stored decisions (7 days, or the scope's failureCooldown when longer, before {@code at}).
  *
- * @param releaseTimeSource REGISTRY, IMAGE_CONFIG or UNKNOWN; defaults to REGISTRY when a release time is given
+ * @param releaseTimeSource CALLER, REGISTRY, IMAGE_CONFIG or UNKNOWN; defaults to CALLER (the time is the caller's,
+ *                          not the registry's) when a release time is given
  */
 public record EvaluateRequest(String source,
                               String cluster,
@@ -27,7 +32,7 @@ public record EvaluateRequest(String source,
                               Instant releaseTime,
                               String releaseTimeSource,
                               Instant at,
-                              HistoryInput history) {
+                              History history) {
 
     public EvaluateRequest(String source, String cluster, String namespace, String kind, String name,
                            String container, String image, String currentTag, String currentDigest,
@@ -35,23 +40,5 @@ public record EvaluateRequest(String source,
                            Map<String, String> annotations) {
         this(source, cluster, namespace, kind, name, container, image, currentTag, currentDigest, candidateTag,
                 candidateDigest, labels, annotations, null, null, null, null);
-    }
-
-    /** The history to assume: pinned tags, failed runs, votes for the candidate, the last update. */
-    public record HistoryInput(List<PinInput> pins, List<FailureInput> failures, List<ApprovalInput> approvals,
-                               LastUpdateInput lastUpdate) {
-    }
-
-    public record PinInput(String tag, String digest, String reason) {
-    }
-
-    /** {@code state}: FAILED, ROLLED_BACK or ROLLBACK_FAILED. */
-    public record FailureInput(String tag, String state, Instant at) {
-    }
-
-    public record ApprovalInput(String approver, Instant at) {
-    }
-
-    public record LastUpdateInput(String fromTag, String toTag, Instant at) {
     }
 }

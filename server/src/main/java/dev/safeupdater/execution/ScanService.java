@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
 public final class ScanService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("safeupdater.inventory");
 
-    private final List<InventorySource> sources;
+    private final InventoryFile file;
+    private volatile List<InventorySource> sources;
+    /** Why the inventory file was last refused (its last good sources are scanned); null when it is fine. */
+    private volatile String configProblem;
     private final InventoryStore inventory;
     private final ScanStore scans;
     private final Clock clock;
@@ -55,7 +58,18 @@ public final class ScanService implements AutoCloseable {
     private ScheduledExecutorService scheduler;
 
     public ScanService(List<InventorySource> sources, InventoryStore inventory, ScanStore scans, Clock clock) {
-        this.sources = List.copyOf(sources);
+        this(null, sources, inventory, scans, clock);
+    }
+
+    /**
+     * Sources from the inventory file as it is at each scan: {@code initial} are the sources it named at startup;
+     * every scan reads the file again, and a bad edit keeps the last good sources, with the error logged and added
+     * to the scan's result as a warning of every source.
+     */
+    public ScanService(InventoryFile file, List<InventorySource> initial, InventoryStore inventory, ScanStore scans,
+                       Clock clock) {
+        this.file = file;
+        this.sources = List.copyOf(initial);
         this.inventory = inventory;
         this.scans = scans;
         this.clock = clock;
@@ -67,6 +81,45 @@ public final class ScanService implements AutoCloseable {
 
     public List<SourceInfo> sources() {
         return sources.stream().map(s -> new SourceInfo(s.name(), s.type())).toList();
+    }
+
+    /** Why the inventory file's last edit was refused (the last good sources are used); null when it is fine. */
+    public String configProblem() {
+        return configProblem;
+    }
+
+    /**
+     * Reads the inventory file again (when there is one): its sources from now on, or — when it is refused — the
+     * last good ones, with the problem kept for the scan results. Watches of sources that left the file are closed.
+     */
+    private List<InventorySource> refresh() {
+        if (file == null) {
+            return sources;
+        }
+        try {
+            List<InventorySource> fresh = file.load();
+            if (fresh != sources) {
+                java.util.Set<String> names = new java.util.HashSet<>();
+                fresh.forEach(s -> names.add(s.name()));
+                for (InventorySource old : sources) {
+                    if (!names.contains(old.name())) {
+                        stopWatch(old.name());
+                    }
+                }
+                if (configProblem != null || !fresh.equals(sources)) {
+                    LOG.atInfo().addKeyValue("event", "inventory_file_reloaded").addKeyValue("file", file.path())
+                            .addKeyValue("sources", fresh.size()).log("inventory file {} read again: {} sources",
+                                    file.path(), fresh.size());
+                }
+                sources = fresh;
+            }
+            configProblem = null;
+        } catch (IllegalArgumentException e) {
+            configProblem = "the inventory file was refused, so its last good version is scanned: " + e.getMessage();
+            LOG.atError().addKeyValue("event", "inventory_file_refused").addKeyValue("file", file.path())
+                    .addKeyValue("error", e.getMessage()).log("{}", configProblem);
+        }
+        return sources;
     }
 
     /** Credentials resolved from pull secrets by the latest scans (for the registry stage). */
@@ -114,7 +167,10 @@ public final class ScanService implements AutoCloseable {
             try {
                 running.lock();
                 try {
-                    run(sources, null, "scheduler", ScanListener.NONE);
+                    List<InventorySource> now = refresh();
+                    if (!now.isEmpty()) {
+                        run(now, null, "scheduler", ScanListener.NONE);
+                    }
                 } finally {
                     running.unlock();
                 }
@@ -149,6 +205,7 @@ public final class ScanService implements AutoCloseable {
     }
 
     private List<InventorySource> select(List<String> only) {
+        List<InventorySource> sources = refresh();
         if (sources.isEmpty()) {
             throw new InvalidInputException(List.of(new FieldError("source",
                     "no inventory sources are configured; set inventory.file (see docs/inventory.md)")));
@@ -226,6 +283,17 @@ public final class ScanService implements AutoCloseable {
                     .log("{}: scan failed unexpectedly", source.name());
             result = failed(source, source.name() + ": scan failed unexpectedly (" + e.getClass().getSimpleName()
                     + "); see the server log", started);
+        }
+        String problem = configProblem;
+        if (problem != null) {
+            List<String> warnings = new ArrayList<>();
+            warnings.add(problem);
+            warnings.addAll(result.warnings());
+            result = new ScanSourceResult(result.name(), result.type(),
+                    result.status().equals(ScanSourceResult.SUCCEEDED) ? ScanSourceResult.PARTIAL : result.status(),
+                    result.error(), warnings, result.seen(), result.added(), result.changed(), result.unchanged(),
+                    result.gone(), result.versionsRecorded(), result.apiRequests(), result.byKind(),
+                    result.startedAt(), result.finishedAt());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         metrics.scanned(source.name(), result.status(), took);

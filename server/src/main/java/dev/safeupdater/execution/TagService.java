@@ -3,9 +3,12 @@ package dev.safeupdater.execution;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +20,8 @@ import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryException;
 import dev.safeupdater.registry.ReleaseTime;
-import dev.safeupdater.registry.helm.ChartLocation;
+import dev.safeupdater.registry.TagSource;
 import dev.safeupdater.registry.helm.ChartLookupException;
-import dev.safeupdater.registry.helm.ChartVersion;
 import dev.safeupdater.registry.helm.ChartVersionLookup;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.version.CandidateSelector;
@@ -42,15 +44,21 @@ import org.slf4j.LoggerFactory;
  * <p>Helm charts are looked up the same way: {@code oci://host/path/chart} is the OCI repository
  * {@code host/path/chart} (chart versions are its tags), and {@code http(s)://repo/path/chart} is the chart
  * {@code chart} in the HTTP repository {@code http(s)://repo/path} (versions and publication times from its
- * {@code index.yaml}). Helm release assets carry these locations as their image.
+ * {@code index.yaml}). Helm release assets carry these locations as their image. Both are {@link TagSource}s, so
+ * the fallback to the stored listing, the recording and the candidate selection below are written once for both.
  */
 public final class TagService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TagService.class);
     /** The most tags {@link #tags} describes in one call. */
     public static final int MAX_LIMIT = 10_000;
 
+    /** The chart source when no HTTP chart repositories are configured: every lookup fails and says so. */
+    private static final ChartVersionLookup NO_CHARTS = chart -> {
+        throw new ChartLookupException("HTTP chart repositories are not configured");
+    };
+
     private final Registry registry;
-    private final ChartVersionLookup chartIndex;
+    private final TagSource charts;
     private final ImageTagStore store;
     private final Clock clock;
 
@@ -60,7 +68,7 @@ public final class TagService implements AutoCloseable {
      */
     public TagService(Registry registry, ChartVersionLookup chartIndex, ImageTagStore store, Clock clock) {
         this.registry = registry;
-        this.chartIndex = chartIndex;
+        this.charts = chartIndex == null ? NO_CHARTS : chartIndex;
         this.store = store;
         this.clock = clock;
     }
@@ -88,47 +96,44 @@ public final class TagService implements AutoCloseable {
 
     /**
      * The tags of {@code image}, newest version first (unversioned last); the first {@code limit} (0: all) with digest
-     * and release time. Never throws for registry failures: the report says stale and why.
+     * and release time. Never throws for registry failures: the report says stale and why, and shows the stored
+     * listing (with the digests and release times recorded before) when there is one.
      */
     public TagReport tags(String image, int limit) {
         if (limit < 0 || limit > MAX_LIMIT) {
             throw new InvalidInputException(List.of(new FieldError("limit", "must be between 0 (all) and " + MAX_LIMIT)));
         }
-        if (isHttpChart(image)) {
-            return chartTags(chartLocation("image", image), limit);
-        }
-        ImageReference ref = reference("image", image);
-        Lookup lookup = lookup(ref);
+        TagSource source = source(image);
+        String name = name("image", source, image);
+        Lookup lookup = lookup(source, image, name);
         List<TagVersion> sorted = TagSet.of(lookup.tags()).newestFirst();
         List<TagVersion> shown = limit == 0 || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
         List<TagEntry> entries = new ArrayList<>(shown.size());
-        List<ImageTagStore.TagDetail> details = new ArrayList<>();
-        if (lookup.error() == null || !lookup.tags().isEmpty()) {
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<TagEntry>> futures = new ArrayList<>();
-                for (TagVersion v : shown) {
-                    futures.add(pool.submit(() -> describe(ref, v)));
-                }
-                for (Future<TagEntry> f : futures) {
-                    entries.add(join(f));
-                }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<TagEntry>> futures = new ArrayList<>();
+            for (TagVersion v : shown) {
+                futures.add(pool.submit(() -> entry(source, image, lookup, v)));
+            }
+            for (Future<TagEntry> f : futures) {
+                entries.add(join(f));
             }
         }
+        List<ImageTagStore.TagDetail> details = new ArrayList<>();
         for (TagEntry e : entries) {
             if (e.digest() != null) {
                 details.add(new ImageTagStore.TagDetail(e.tag(), e.digest(), e.releaseTime(), e.releaseTimeSource()));
             }
         }
-        record(ref, lookup, details);
-        return new TagReport(ref.name(), sorted.size(), entries, lookup.fetchedAt(), lookup.fromCache(),
-                lookup.stale(), lookup.error());
+        record(lookup, details);
+        return new TagReport(name, sorted.size(), entries, lookup.fetchedAt(), lookup.fromCache(), lookup.stale(),
+                lookup.error());
     }
 
-    private TagEntry describe(ImageReference ref, TagVersion v) {
+    private TagEntry entry(TagSource source, String location, Lookup lookup, TagVersion v) {
         try {
-            Registry.TagInfo info = registry.describe(ref, v.tag(), true);
-            ReleaseTime r = info.release();
-            return new TagEntry(v.tag(), v.isVersion(), info.digest(), r == null ? null : r.time(),
+            TagSource.Tag t = detail(source, location, lookup, v.tag(), true);
+            ReleaseTime r = t.release();
+            return new TagEntry(v.tag(), v.isVersion(), t.digest(), r == null ? null : r.time(),
                     r == null ? ReleaseTimeSource.UNKNOWN : r.source(), r == null ? null : r.note());
         } catch (RegistryException e) {
             return new TagEntry(v.tag(), v.isVersion(), null, null, ReleaseTimeSource.UNKNOWN, e.getMessage());
@@ -141,20 +146,17 @@ public final class TagService implements AutoCloseable {
 
     /** The tags of {@code image} (no digests, no release times); registry failures are reported, not thrown. */
     public Available available(String image) {
-        if (isHttpChart(image)) {
-            ChartLocation chart = chartLocation("image", image);
-            ChartLookup lookup = chartLookup(chart);
-            recordChart(chart, lookup);
-            return new Available(name(chart), lookup.versions().stream().map(ChartVersion::version).toList(),
-                    lookup.error() != null, lookup.error(), lookup.fetchedAt());
-        }
-        ImageReference ref = reference("image", image);
-        Lookup lookup = lookup(ref);
-        record(ref, lookup, List.of());
-        return new Available(ref.name(), lookup.tags(), lookup.stale(), lookup.error(), lookup.fetchedAt());
+        TagSource source = source(image);
+        String name = name("image", source, image);
+        Lookup lookup = lookup(source, image, name);
+        record(lookup, List.of());
+        return new Available(name, lookup.tags(), lookup.stale(), lookup.error(), lookup.fetchedAt());
     }
 
     // ---- discovery for scans -----------------------------------------------------------------------------------
+
+    /** The key of the DIGEST candidate in {@link Discovery#candidates()} (next to patch, minor, major, prerelease). */
+    public static final String DIGEST = "digest";
 
     /** One asset's question: which candidates does its image offer for its current tag? */
     public record DiscoveryRequest(String image, String currentTag, String currentDigest, boolean allowPrerelease) {
@@ -167,12 +169,17 @@ public final class TagService implements AutoCloseable {
 
     /**
      * The answer for one request: the image's canonical name, the parsed current tag, the digest the current tag
-     * points to now (and whether it moved away from the running digest), the candidates per class, and whether the
-     * data is stale (with the error).
+     * points to now (and whether it moved away from the running digest), the candidates per class ({@code patch},
+     * {@code minor}, {@code major}, {@code prerelease}, and {@code digest} — the running tag itself, with the
+     * registry's new digest — when the digest moved), and whether the data is stale (with the error).
      */
     public record Discovery(DiscoveryRequest request, String image, ParsedTag current, String currentTagDigest,
                             boolean digestMoved, Map<String, CandidateInfo> candidates, int tagCount, boolean stale,
                             String error) {
+    }
+
+    /** The requests for one image or chart: where to ask, and which requests want the answer. */
+    private record Group(TagSource source, String location, String name, List<Integer> indexes) {
     }
 
     /**
@@ -180,32 +187,24 @@ public final class TagService implements AutoCloseable {
      * failures or bad references: those come back as results with an error.
      */
     public List<Discovery> discover(List<DiscoveryRequest> requests) {
-        Map<String, List<Integer>> byImage = new LinkedHashMap<>();
-        Map<String, ImageReference> refs = new LinkedHashMap<>();
-        Map<String, List<Integer>> charts = new LinkedHashMap<>();
+        Map<String, Group> groups = new LinkedHashMap<>();
         Discovery[] out = new Discovery[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             DiscoveryRequest r = requests.get(i);
-            if (isHttpChart(r.image())) {
-                charts.computeIfAbsent(r.image().strip(), k -> new ArrayList<>()).add(i);
-                continue;
-            }
+            TagSource source = source(r.image());
             try {
-                ImageReference ref = ImageReference.parse(withoutOciScheme(r.image()));
-                refs.putIfAbsent(ref.name(), ref.repositoryOnly());
-                byImage.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(i);
+                String name = source.name(r.image());
+                groups.computeIfAbsent(name, k -> new Group(source, r.image(), k, new ArrayList<>())).indexes().add(i);
             } catch (IllegalArgumentException e) {
+                String what = source == registry ? "invalid image reference: " : "invalid chart location: ";
                 out[i] = new Discovery(r, r.image(), ParsedTag.of(TagVersion.parse(r.currentTag())), null, false,
-                        Map.of(), 0, true, "invalid image reference: " + e.getMessage());
+                        Map.of(), 0, true, what + e.getMessage());
             }
         }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
-            for (var e : byImage.entrySet()) {
-                futures.add(pool.submit(() -> discoverImage(refs.get(e.getKey()), e.getValue(), requests, out)));
-            }
-            for (var e : charts.entrySet()) {
-                futures.add(pool.submit(() -> discoverChart(e.getKey(), e.getValue(), requests, out)));
+            for (Group g : groups.values()) {
+                futures.add(pool.submit(() -> discover(g, requests, out)));
             }
             for (Future<?> f : futures) {
                 join(f);
@@ -214,24 +213,23 @@ public final class TagService implements AutoCloseable {
         return List.of(out);
     }
 
-    private void discoverImage(ImageReference ref, List<Integer> indexes, List<DiscoveryRequest> requests,
-                               Discovery[] out) {
+    private void discover(Group g, List<DiscoveryRequest> requests, Discovery[] out) {
         Lookup lookup;
         try {
-            lookup = lookup(ref);
+            lookup = lookup(g.source(), g.location(), g.name());
         } catch (RuntimeException e) { // a bug must not take the other images down
-            LOG.atError().setCause(e).addKeyValue("event", "discovery_failed").addKeyValue("image", ref.name())
-                    .log("discovery for {} failed", ref.name());
-            for (int i : indexes) {
-                out[i] = new Discovery(requests.get(i), ref.name(), null, null, false, Map.of(), 0, true,
+            LOG.atError().setCause(e).addKeyValue("event", "discovery_failed").addKeyValue("image", g.name())
+                    .log("discovery for {} failed", g.name());
+            for (int i : g.indexes()) {
+                out[i] = new Discovery(requests.get(i), g.name(), null, null, false, Map.of(), 0, true,
                         "internal error: " + e.getClass().getSimpleName());
             }
             return;
         }
         TagSet set = TagSet.of(lookup.tags());
-        java.util.Set<String> present = new java.util.HashSet<>(lookup.tags());
+        Set<String> present = new HashSet<>(lookup.tags());
         Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
-        for (int i : indexes) {
+        for (int i : g.indexes()) {
             DiscoveryRequest r = requests.get(i);
             TagVersion current = TagVersion.parse(r.currentTag());
             Selection s = CandidateSelector.select(current, set, r.allowPrerelease());
@@ -239,102 +237,175 @@ public final class TagService implements AutoCloseable {
             String firstError = lookup.error();
             for (ChangeClass c : ChangeClass.values()) {
                 TagVersion t = s.candidate(c);
-                if (t == null) {
-                    continue;
+                if (t != null) {
+                    candidates.put(c.key(), candidate(g, lookup, t.tag(), c.changeType(), details));
                 }
-                CandidateInfo info = candidate(ref, t.tag(), c.changeType(), details);
-                candidates.put(c.key(), info);
             }
             String currentDigest = null;
             boolean moved = false;
             if (lookup.error() == null && present.contains(r.currentTag())) {
                 try {
-                    currentDigest = registry.digest(ref, r.currentTag()).digest();
+                    currentDigest = detail(g.source(), g.location(), lookup, r.currentTag(), false).digest();
                     details.putIfAbsent(r.currentTag(), new ImageTagStore.TagDetail(r.currentTag(), currentDigest,
                             null, null));
-                    moved = r.currentDigest() != null && currentDigest != null
-                            && ChangeClassifier.classify(r.currentTag(), r.currentDigest(), r.currentTag(),
-                            currentDigest) == ChangeType.DIGEST;
+                    moved = ChangeClassifier.isDigestCandidate(r.currentTag(), r.currentDigest(), currentDigest);
+                    if (moved) {
+                        // a new image behind the running tag (latest, 1.25, stable, or a rebuilt version)
+                        candidates.put(DIGEST, candidate(g, lookup, r.currentTag(), ChangeType.DIGEST, details));
+                    }
                 } catch (RegistryException e) {
                     if (e.kind() != RegistryException.Kind.NOT_FOUND) {
                         firstError = firstError == null ? e.getMessage() : firstError;
                     }
                 }
             }
-            out[i] = new Discovery(r, ref.name(), ParsedTag.of(current), currentDigest, moved, candidates,
+            out[i] = new Discovery(r, g.name(), ParsedTag.of(current), currentDigest, moved, candidates,
                     set.size(), lookup.stale() || firstError != null, firstError);
         }
-        record(ref, lookup, List.copyOf(details.values()));
+        record(lookup, List.copyOf(details.values()));
     }
 
-    private CandidateInfo candidate(ImageReference ref, String tag, ChangeType type,
+    private CandidateInfo candidate(Group g, Lookup lookup, String tag, ChangeType type,
                                     Map<String, ImageTagStore.TagDetail> details) {
         try {
-            Registry.TagInfo info = registry.describe(ref, tag, true);
-            ReleaseTime r = info.release();
+            TagSource.Tag t = detail(g.source(), g.location(), lookup, tag, true);
+            ReleaseTime r = t.release();
             ReleaseTimeSource source = r == null ? ReleaseTimeSource.UNKNOWN : r.source();
-            details.put(tag, new ImageTagStore.TagDetail(tag, info.digest(), r == null ? null : r.time(), source));
-            return new CandidateInfo(tag, type, info.digest(), r == null ? null : r.time(), source, null);
+            details.put(tag, new ImageTagStore.TagDetail(tag, t.digest(), r == null ? null : r.time(), source));
+            return new CandidateInfo(tag, type, t.digest(), r == null ? null : r.time(), source, null);
         } catch (RegistryException e) {
             return new CandidateInfo(tag, type, null, null, ReleaseTimeSource.UNKNOWN, e.getMessage());
         }
     }
 
-    // ---- lookups, fallbacks, recording -------------------------------------------------------------------------
+    // ---- lookups, fallbacks, recording (once for every source) -------------------------------------------------
 
-    private record Lookup(List<String> tags, Instant fetchedAt, boolean fromCache, boolean stale, String error,
-                          boolean fromStore) {
+    /**
+     * A listing as this service uses it: the tags, what is known about them without asking again ({@code known}:
+     * from the listing itself, or from the store when the source failed), how fresh it is, and whether it came from
+     * the store.
+     */
+    private record Lookup(String name, List<String> tags, Map<String, TagSource.Tag> known, Instant fetchedAt,
+                          boolean fromCache, boolean stale, String error, boolean fromStore) {
     }
 
-    /** The registry's tags; on failure the cached or stored list marked stale, or none with the error. */
-    private Lookup lookup(ImageReference ref) {
+    private TagSource source(String image) {
+        return isHttpChart(image) ? charts : registry;
+    }
+
+    private static String name(String field, TagSource source, String image) {
+        if (image == null || image.isBlank()) {
+            throw new InvalidInputException(List.of(new FieldError(field, "is required")));
+        }
         try {
-            Registry.Tags t = registry.tags(ref);
-            return new Lookup(t.tags(), t.fetchedAt(), t.fromCache(), t.stale(), t.error(), false);
-        } catch (RegistryException e) {
-            if (store != null) {
-                try {
-                    List<ImageTagStore.TagRow> rows = store.tags(ref.name());
-                    if (!rows.isEmpty()) {
-                        Instant last = rows.stream().map(ImageTagStore.TagRow::lastChecked).max(Instant::compareTo)
-                                .orElse(null);
-                        return new Lookup(rows.stream().map(ImageTagStore.TagRow::tag).toList(), last, true, true,
-                                e.getMessage(), true);
-                    }
-                } catch (RuntimeException storeFailure) {
-                    LOG.atWarn().addKeyValue("event", "stored_tags_unavailable").addKeyValue("image", ref.name())
-                            .log("cannot read stored tags of {}: {}", ref.name(), storeFailure.getMessage());
-                }
-            }
-            return new Lookup(List.of(), null, false, true, e.getMessage(), false);
+            return source.name(image);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
         }
     }
 
-    private void record(ImageReference ref, Lookup lookup, List<ImageTagStore.TagDetail> details) {
+    /**
+     * The source's tags; when it fails, its own cached list or the stored listing (with the digests and release
+     * times recorded before), marked stale with the error, or no tags with the error.
+     */
+    private Lookup lookup(TagSource source, String location, String name) {
+        try {
+            TagSource.Listing l = source.list(location);
+            Map<String, TagSource.Tag> known = l.known();
+            if (l.error() != null) {
+                known = new HashMap<>(known);
+                for (TagSource.Tag t : stored(name)) {
+                    known.putIfAbsent(t.tag(), t);
+                }
+            }
+            return new Lookup(name, l.tags(), known, l.fetchedAt() == null ? clock.instant() : l.fetchedAt(),
+                    l.fromCache(), l.stale() || l.error() != null, l.error(), false);
+        } catch (RegistryException e) {
+            List<TagSource.Tag> stored = stored(name);
+            if (!stored.isEmpty()) {
+                Map<String, TagSource.Tag> known = new LinkedHashMap<>();
+                stored.forEach(t -> known.put(t.tag(), t));
+                return new Lookup(name, List.copyOf(known.keySet()), known, storedAt(name), true, true,
+                        e.getMessage(), true);
+            }
+            return new Lookup(name, List.of(), Map.of(), null, false, true, e.getMessage(), false);
+        }
+    }
+
+    /** The stored listing of {@code name} with its digests and release times (empty without a store). */
+    private List<TagSource.Tag> stored(String name) {
+        if (store == null) {
+            return List.of();
+        }
+        try {
+            List<TagSource.Tag> out = new ArrayList<>();
+            for (ImageTagStore.TagRow row : store.tags(name)) {
+                ReleaseTime release = row.releaseTimeSource() == null ? null
+                        : new ReleaseTime(row.releaseTime(), row.releaseTimeSource(), null);
+                out.add(new TagSource.Tag(row.tag(), row.digest(), release));
+            }
+            return out;
+        } catch (RuntimeException storeFailure) {
+            LOG.atWarn().addKeyValue("event", "stored_tags_unavailable").addKeyValue("image", name)
+                    .log("cannot read stored tags of {}: {}", name, storeFailure.getMessage());
+            return List.of();
+        }
+    }
+
+    private Instant storedAt(String name) {
+        try {
+            return store.tags(name).stream().map(ImageTagStore.TagRow::lastChecked).max(Instant::compareTo)
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What {@code tag} points to: from the listing (or the stored listing) when it says, else asked from the
+     * source. A stale listing is never completed by asking the source again (it just failed): a tag it does not
+     * describe fails with the listing's error.
+     */
+    private static TagSource.Tag detail(TagSource source, String location, Lookup lookup, String tag,
+                                        boolean withReleaseTime) {
+        TagSource.Tag known = lookup.known().get(tag);
+        if (known != null && known.digest() != null && (known.release() != null || !withReleaseTime)) {
+            return known;
+        }
+        if (lookup.error() != null) {
+            if (known != null && known.digest() != null) {
+                return known;
+            }
+            throw new RegistryException(RegistryException.Kind.UNAVAILABLE, lookup.error());
+        }
+        return source.describe(location, tag, withReleaseTime);
+    }
+
+    /**
+     * Records a successful listing with everything learnt about its tags (what the listing said and
+     * {@code described}), or the failure; a listing read back from the store is not written again.
+     */
+    private void record(Lookup lookup, List<ImageTagStore.TagDetail> described) {
         if (store == null) {
             return;
         }
         try {
             Instant now = clock.instant();
             if (lookup.error() != null) {
-                store.recordFailure(ref.name(), lookup.error(), now);
+                store.recordFailure(lookup.name(), lookup.error(), now);
             } else if (!lookup.fromStore()) {
-                store.recordListing(ref.name(), lookup.tags(), details, now);
+                Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
+                for (TagSource.Tag t : lookup.known().values()) {
+                    ReleaseTime r = t.release();
+                    details.put(t.tag(), new ImageTagStore.TagDetail(t.tag(), t.digest(), r == null ? null : r.time(),
+                            r == null ? null : r.source()));
+                }
+                described.forEach(d -> details.put(d.tag(), d));
+                store.recordListing(lookup.name(), lookup.tags(), List.copyOf(details.values()), now);
             }
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", ref.name())
-                    .log("cannot record tags of {}: {}", ref.name(), e.getMessage());
-        }
-    }
-
-    private static ImageReference reference(String field, String image) {
-        if (image == null || image.isBlank()) {
-            throw new InvalidInputException(List.of(new FieldError(field, "is required")));
-        }
-        try {
-            return ImageReference.parse(withoutOciScheme(image));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
+            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", lookup.name())
+                    .log("cannot record tags of {}: {}", lookup.name(), e.getMessage());
         }
     }
 
@@ -344,157 +415,16 @@ public final class TagService implements AutoCloseable {
      * for charts in HTTP repositories. Unreadable references are returned as given.
      */
     public static String storageName(String image) {
-        if (isHttpChart(image)) {
-            try {
-                return name(ChartLocation.parse(image));
-            } catch (IllegalArgumentException e) {
-                return image;
-            }
-        }
         try {
-            return ImageReference.parse(withoutOciScheme(image)).name();
+            return isHttpChart(image) ? NO_CHARTS.name(image) : Registry.repository(image).name();
         } catch (IllegalArgumentException e) {
             return image;
         }
     }
 
-    /** {@code oci://host/path/chart} is the OCI repository {@code host/path/chart}. */
-    private static String withoutOciScheme(String image) {
-        String s = image.strip();
-        return s.startsWith("oci://") ? s.substring("oci://".length()) : s;
-    }
-
-    // ---- charts in HTTP repositories (index.yaml) -------------------------------------------------------------
-
     private static boolean isHttpChart(String image) {
         String s = image == null ? "" : image.strip();
         return s.startsWith("https://") || s.startsWith("http://");
-    }
-
-    private static ChartLocation chartLocation(String field, String image) {
-        try {
-            return ChartLocation.parse(image);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(List.of(new FieldError(field, e.getMessage())));
-        }
-    }
-
-    /** The name a chart's listing is stored under: {@code https://repo/path/chart}. */
-    private static String name(ChartLocation chart) {
-        return chart.repository() + "/" + chart.chart();
-    }
-
-    private record ChartLookup(List<ChartVersion> versions, Instant fetchedAt, String error) {
-        Map<String, ChartVersion> byVersion() {
-            Map<String, ChartVersion> m = new LinkedHashMap<>();
-            versions.forEach(v -> m.putIfAbsent(v.version(), v));
-            return m;
-        }
-    }
-
-    /** The versions an index publishes; a failure is the error, with the stored listing when there is one. */
-    private ChartLookup chartLookup(ChartLocation chart) {
-        if (chartIndex == null) {
-            return new ChartLookup(List.of(), null, "HTTP chart repositories are not configured");
-        }
-        try {
-            return new ChartLookup(chartIndex.versions(chart), clock.instant(), null);
-        } catch (ChartLookupException e) {
-            if (store != null) {
-                try {
-                    List<ImageTagStore.TagRow> rows = store.tags(name(chart));
-                    if (!rows.isEmpty()) {
-                        return new ChartLookup(rows.stream().map(r -> new ChartVersion(r.tag(), null, r.releaseTime(),
-                                null, false, List.of())).toList(), null, e.getMessage());
-                    }
-                } catch (RuntimeException storeFailure) {
-                    LOG.atWarn().addKeyValue("event", "stored_tags_unavailable").addKeyValue("image", name(chart))
-                            .log("cannot read stored versions of {}: {}", name(chart), storeFailure.getMessage());
-                }
-            }
-            return new ChartLookup(List.of(), null, e.getMessage());
-        }
-    }
-
-    private TagReport chartTags(ChartLocation chart, int limit) {
-        ChartLookup lookup = chartLookup(chart);
-        Map<String, ChartVersion> byVersion = lookup.byVersion();
-        List<TagVersion> sorted = TagSet.of(List.copyOf(byVersion.keySet())).newestFirst();
-        List<TagVersion> shown = limit == 0 || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
-        List<TagEntry> entries = new ArrayList<>(shown.size());
-        for (TagVersion v : shown) {
-            ChartVersion cv = byVersion.get(v.tag());
-            entries.add(new TagEntry(v.tag(), v.isVersion(), archiveDigest(cv), cv.created(),
-                    cv.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY, null));
-        }
-        recordChart(chart, lookup);
-        return new TagReport(name(chart), sorted.size(), entries, lookup.fetchedAt(), false, lookup.error() != null,
-                lookup.error());
-    }
-
-    private void discoverChart(String image, List<Integer> indexes, List<DiscoveryRequest> requests,
-                               Discovery[] out) {
-        ChartLocation chart;
-        try {
-            chart = ChartLocation.parse(image);
-        } catch (IllegalArgumentException e) {
-            for (int i : indexes) {
-                DiscoveryRequest r = requests.get(i);
-                out[i] = new Discovery(r, image, ParsedTag.of(TagVersion.parse(r.currentTag())), null, false,
-                        Map.of(), 0, true, "invalid chart location: " + e.getMessage());
-            }
-            return;
-        }
-        ChartLookup lookup = chartLookup(chart);
-        Map<String, ChartVersion> byVersion = lookup.byVersion();
-        TagSet set = TagSet.of(List.copyOf(byVersion.keySet()));
-        for (int i : indexes) {
-            DiscoveryRequest r = requests.get(i);
-            TagVersion current = TagVersion.parse(r.currentTag());
-            Selection s = CandidateSelector.select(current, set, r.allowPrerelease());
-            Map<String, CandidateInfo> candidates = new LinkedHashMap<>();
-            for (ChangeClass c : ChangeClass.values()) {
-                TagVersion t = s.candidate(c);
-                if (t != null) {
-                    ChartVersion cv = byVersion.get(t.tag());
-                    candidates.put(c.key(), new CandidateInfo(t.tag(), c.changeType(), archiveDigest(cv), cv.created(),
-                            cv.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY, null));
-                }
-            }
-            out[i] = new Discovery(r, name(chart), ParsedTag.of(current), null, false, candidates, set.size(),
-                    lookup.error() != null, lookup.error());
-        }
-        recordChart(chart, lookup);
-    }
-
-    /** An index's chart digest is the archive's SHA-256 in hex; written like every other digest here. */
-    private static String archiveDigest(ChartVersion v) {
-        String d = v.digest();
-        if (d == null || d.isBlank()) {
-            return null;
-        }
-        return d.matches("[0-9a-fA-F]{64}") ? "sha256:" + d.toLowerCase(java.util.Locale.ROOT) : d;
-    }
-
-    private void recordChart(ChartLocation chart, ChartLookup lookup) {
-        if (store == null) {
-            return;
-        }
-        try {
-            Instant now = clock.instant();
-            if (lookup.error() != null) {
-                store.recordFailure(name(chart), lookup.error(), now);
-            } else {
-                List<ImageTagStore.TagDetail> details = lookup.versions().stream()
-                        .map(v -> new ImageTagStore.TagDetail(v.version(), archiveDigest(v), v.created(),
-                                v.created() == null ? ReleaseTimeSource.UNKNOWN : ReleaseTimeSource.REGISTRY))
-                        .toList();
-                store.recordListing(name(chart), List.copyOf(lookup.byVersion().keySet()), details, now);
-            }
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", name(chart))
-                    .log("cannot record versions of {}: {}", name(chart), e.getMessage());
-        }
     }
 
     private static <T> T join(Future<T> f) {

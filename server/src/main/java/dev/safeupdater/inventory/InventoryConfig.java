@@ -43,7 +43,7 @@ public final class InventoryConfig {
     record KubernetesSpec(String name, String type, String cluster, String kubeconfig, String context,
                           Boolean inCluster, Namespaces namespaces, String labelSelector, List<String> kinds,
                           Boolean initContainers, Boolean requireOptIn, Integer pageSize, Boolean watch,
-                          Boolean pullSecrets, String requestTimeout, Integer retries) {
+                          Boolean pullSecrets, String requestTimeout, Integer retries, Boolean runningDigests) {
     }
 
     record DockerSpec(String name, String type, String engine, String host, Boolean tlsVerify, String certPath,
@@ -60,6 +60,15 @@ public final class InventoryConfig {
 
     /** Reads {@code file}; throws {@link IllegalArgumentException} listing every problem. */
     public static List<InventorySource> load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Reads {@code file} like {@link #load(Path)}; Kubernetes sources read the digest their pods run for containers
+     * on tags {@code mutableTag} accepts (the version stage's "not an exact version"), unless a source sets
+     * {@code runningDigests: false}. {@code mutableTag} null: never.
+     */
+    public static List<InventorySource> load(Path file, java.util.function.Predicate<String> mutableTag) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
@@ -91,7 +100,7 @@ public final class InventoryConfig {
             if (!rawName.isEmpty() && !names.add(rawName)) {
                 p.add(at + ": name \"" + rawName + "\" is used twice");
             }
-            InventorySource s = source(node, at, dir, p);
+            InventorySource s = source(node, at, dir, p, mutableTag);
             if (s != null) {
                 String place = place(s);
                 if (place != null && !places.add(place)) {
@@ -110,7 +119,8 @@ public final class InventoryConfig {
         return List.copyOf(sources);
     }
 
-    private static InventorySource source(JsonNode node, String at, Path dir, List<String> problems) {
+    private static InventorySource source(JsonNode node, String at, Path dir, List<String> problems,
+                                          java.util.function.Predicate<String> mutableTag) {
         if (!node.isObject()) {
             problems.add(at + ": must be a mapping");
             return null;
@@ -118,7 +128,8 @@ public final class InventoryConfig {
         String type = node.path("type").asText("");
         try {
             return switch (type) {
-                case "kubernetes" -> kubernetes(YAML.treeToValue(node, KubernetesSpec.class), at, dir, problems);
+                case "kubernetes" -> kubernetes(YAML.treeToValue(node, KubernetesSpec.class), at, dir, problems,
+                        mutableTag);
                 case "docker" -> docker(YAML.treeToValue(node, DockerSpec.class), at, dir, problems);
                 case "helm" -> helm(YAML.treeToValue(node, HelmSpec.class), at, dir, problems);
                 case "static" -> staticFile(YAML.treeToValue(node, StaticSpec.class), at, dir, problems);
@@ -136,7 +147,8 @@ public final class InventoryConfig {
         return null;
     }
 
-    private static KubernetesSource kubernetes(KubernetesSpec s, String at, Path dir, List<String> problems) {
+    private static KubernetesSource kubernetes(KubernetesSpec s, String at, Path dir, List<String> problems,
+                                               java.util.function.Predicate<String> mutableTag) {
         String name = name(s.name(), at, problems);
         List<WorkloadKind> kinds = new ArrayList<>();
         for (String k : s.kinds() == null ? List.of("Deployment", "StatefulSet", "DaemonSet", "CronJob") : s.kinds()) {
@@ -159,7 +171,8 @@ public final class InventoryConfig {
         }
         return new KubernetesSource(name, orDefault(s.cluster(), name), conn, ns, selector,
                 kinds.stream().distinct().toList(), bool(s.initContainers(), false), bool(s.requireOptIn(), false),
-                pageSize, bool(s.pullSecrets(), false), bool(s.watch(), false));
+                pageSize, bool(s.pullSecrets(), false), bool(s.watch(), false),
+                bool(s.runningDigests(), true) ? mutableTag : null);
     }
 
     private static DockerSource docker(DockerSpec s, String at, Path dir, List<String> problems) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.safeupdater.model.ObservedAsset;
 import dev.safeupdater.platform.KubernetesConnection;
@@ -16,7 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * Deployments, StatefulSets, DaemonSets and CronJobs of one cluster: one asset slot per container (init containers
  * when asked), filtered by namespace globs, a label selector and the {@code safe-updater.io/} hints. Lists are paged
  * and streamed; see {@link NamespacedLister}. With {@code watch}, {@link #watch} keeps the inventory current between
- * full scans from the resourceVersions of the last scan.
+ * full scans from the resourceVersions of the last scan. Containers on mutable tags get the digest their pods run
+ * ({@link RunningDigests}) when the source is given the version stage's judgement of what a mutable tag is.
  */
 public final class KubernetesSource implements InventorySource {
     private final String name;
@@ -30,11 +32,24 @@ public final class KubernetesSource implements InventorySource {
     private final int pageSize;
     private final boolean pullSecrets;
     private final boolean watchEnabled;
+    private final Predicate<String> mutableTag;
     private volatile Snapshot last;
 
     KubernetesSource(String name, String cluster, KubernetesConnection connection, NamespaceSelection namespaces,
                      String labelSelector, List<WorkloadKind> kinds, boolean initContainers, boolean requireOptIn,
                      int pageSize, boolean pullSecrets, boolean watch) {
+        this(name, cluster, connection, namespaces, labelSelector, kinds, initContainers, requireOptIn, pageSize,
+                pullSecrets, watch, null);
+    }
+
+    /**
+     * With {@code mutableTag} (null: never), containers on tags it accepts get the digest their pods run, read from
+     * the workload's pods ({@link RunningDigests}).
+     */
+    KubernetesSource(String name, String cluster, KubernetesConnection connection, NamespaceSelection namespaces,
+                     String labelSelector, List<WorkloadKind> kinds, boolean initContainers, boolean requireOptIn,
+                     int pageSize, boolean pullSecrets, boolean watch, Predicate<String> mutableTag) {
+        this.mutableTag = mutableTag;
         this.name = name;
         this.cluster = cluster;
         this.connection = connection;
@@ -101,14 +116,24 @@ public final class KubernetesSource implements InventorySource {
             Set<String> secretRefs = new LinkedHashSet<>();
             List<ObservedAsset> assets = new ArrayList<>();
             Map<WorkloadKind, Map<String, String>> versions = new LinkedHashMap<>();
+            RunningDigests running = mutableTag == null ? null : new RunningDigests(cluster, mutableTag);
             for (WorkloadKind kind : kinds) {
-                NamespacedLister.Listed<ObservedAsset> listed = lister.list(target(kind),
-                        item -> parser.parse(kind, item, problems, secretRefs));
+                NamespacedLister.Listed<ObservedAsset> listed = lister.list(target(kind), item -> {
+                    List<ObservedAsset> slots = parser.parse(kind, item, problems, secretRefs);
+                    if (running != null) {
+                        running.note(kind, item, slots);
+                    }
+                    return slots;
+                });
                 assets.addAll(listed.items());
                 versions.put(kind, listed.resourceVersions());
             }
             List<String> warnings = new ArrayList<>(lister.warnings());
             warnings.addAll(problems);
+            if (running != null) {
+                List<ObservedAsset> filled = running.fill(api, pageSize, assets, warnings);
+                assets = filled;
+            }
             List<PullSecret> secrets = pullSecrets
                     ? new PullSecretResolver(api, cluster).resolve(secretRefs, warnings) : List.of();
             last = new Snapshot(lister.namespaces(), versions);
@@ -128,8 +153,17 @@ public final class KubernetesSource implements InventorySource {
             return null;
         }
         KubernetesClient client = KubeApi.open(connection, name);
+        KubernetesWatch.Enricher enricher = KubernetesWatch.Enricher.NONE;
+        if (mutableTag != null) {
+            KubeApi api = new KubeApi(client, connection.requestTimeout().toMillis());
+            enricher = (kind, item, slots, problems) -> {
+                RunningDigests running = new RunningDigests(cluster, mutableTag);
+                running.note(kind, item, slots);
+                return running.fill(api, pageSize, slots, problems);
+            };
+        }
         return KubernetesWatch.start(name, client, snapshot, namespaces, labelSelector,
-                new WorkloadParser(cluster, initContainers, requireOptIn), listener);
+                new WorkloadParser(cluster, initContainers, requireOptIn), enricher, listener);
     }
 
     NamespacedLister.Target target(WorkloadKind kind) {

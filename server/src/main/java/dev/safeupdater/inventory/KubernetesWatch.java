@@ -57,8 +57,9 @@ public final class KubernetesWatch implements AutoCloseable {
      */
     static KubernetesWatch start(String source, KubernetesClient client, KubernetesSource.Snapshot snapshot,
                                  NamespaceSelection selection, String labelSelector, WorkloadParser parser,
-                                 Listener listener) {
+                                 Enricher enricher, Listener listener) {
         KubernetesWatch w = new KubernetesWatch(source, client, listener);
+        w.enricher = enricher;
         NamespaceSelection.Matcher matcher = selection.matcher();
         try {
             for (Map.Entry<WorkloadKind, Map<String, String>> kind : snapshot.resourceVersions().entrySet()) {
@@ -82,6 +83,15 @@ public final class KubernetesWatch implements AutoCloseable {
                 .addKeyValue("watches", w.watches.size()).log("{}: watching {} lists", source, w.watches.size());
         return w;
     }
+
+    /** Completes the slots of one watched workload (the running digests of mutable tags) before they are reported. */
+    interface Enricher {
+        Enricher NONE = (kind, item, slots, problems) -> slots;
+
+        List<ObservedAsset> enrich(WorkloadKind kind, JsonNode item, List<ObservedAsset> slots, List<String> problems);
+    }
+
+    private volatile Enricher enricher = Enricher.NONE;
 
     /** How many watch connections are open. */
     public int size() {
@@ -120,7 +130,8 @@ public final class KubernetesWatch implements AutoCloseable {
                     try {
                         JsonNode json = KubeApi.MAPPER.readTree(client.getKubernetesSerialization().asJson(resource));
                         List<String> problems = new ArrayList<>();
-                        slots = parser.parse(kind, json, problems, new HashSet<>());
+                        slots = enricher.enrich(kind, json, parser.parse(kind, json, problems, new HashSet<>()),
+                                problems);
                         problems.forEach(p -> LOG.atWarn().addKeyValue("event", "inventory_watch_skipped")
                                 .addKeyValue("source", source).log("{}: {}", source, p));
                     } catch (IOException | RuntimeException e) {

@@ -41,6 +41,44 @@ enum WorkloadKind {
         return spec.path("template").path("spec");
     }
 
+    /**
+     * The label selector of the workload's pods as the API's {@code labelSelector} parameter: {@code spec.selector}
+     * ({@code matchLabels} and {@code matchExpressions}); for a CronJob, whose pods belong to its Jobs, the pod
+     * template's labels. Null when there is none.
+     */
+    String podSelector(JsonNode item) {
+        java.util.List<String> terms = new java.util.ArrayList<>();
+        if (this == CRONJOB) {
+            podTemplateLabels(item).properties().forEach(e -> terms.add(e.getKey() + "=" + e.getValue().asText()));
+        } else {
+            JsonNode selector = item.path("spec").path("selector");
+            selector.path("matchLabels").properties().forEach(e -> terms.add(e.getKey() + "=" + e.getValue().asText()));
+            for (JsonNode x : selector.path("matchExpressions")) {
+                String key = x.path("key").asText("");
+                java.util.List<String> values = new java.util.ArrayList<>();
+                x.path("values").forEach(v -> values.add(v.asText()));
+                switch (x.path("operator").asText("")) {
+                    case "In" -> terms.add(key + " in (" + String.join(",", values) + ")");
+                    case "NotIn" -> terms.add(key + " notin (" + String.join(",", values) + ")");
+                    case "Exists" -> terms.add(key);
+                    case "DoesNotExist" -> terms.add("!" + key);
+                    default -> {
+                        return null; // an operator this reader does not know: better no pods than the wrong ones
+                    }
+                }
+            }
+        }
+        return terms.isEmpty() ? null : String.join(",", terms);
+    }
+
+    private JsonNode podTemplateLabels(JsonNode item) {
+        JsonNode spec = item.path("spec");
+        if (this == CRONJOB) {
+            spec = spec.path("jobTemplate").path("spec");
+        }
+        return spec.path("template").path("metadata").path("labels");
+    }
+
     /** The kind named {@code name} (case-insensitive, e.g. {@code deployment}); throws when there is none. */
     static WorkloadKind of(String name) {
         for (WorkloadKind k : values()) {

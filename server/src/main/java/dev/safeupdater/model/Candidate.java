@@ -68,4 +68,24 @@ public record Candidate(AssetKey asset,
     public String label(String key) {
         return labels.get(key);
     }
+
+    /**
+     * The change in words, for reasons: {@code PATCH change 1.4.2 -> 1.4.3}, or for a new image behind the same tag
+     * {@code DIGEST change of latest (sha256:1111aaaa2222 -> sha256:3333bbbb4444)}.
+     */
+    public String changeText() {
+        if (changeType == ChangeType.DIGEST || (currentTag != null && currentTag.equals(candidateTag))) {
+            return changeType + " change of " + candidateTag + " (" + shortDigest(currentDigest) + " -> "
+                    + shortDigest(candidateDigest) + ")";
+        }
+        return changeType + " change " + currentTag + " -> " + candidateTag;
+    }
+
+    private static String shortDigest(String digest) {
+        if (digest == null) {
+            return "digest unknown";
+        }
+        int colon = digest.indexOf(':');
+        return digest.length() > colon + 13 ? digest.substring(0, colon + 13) : digest;
+    }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 
 /**

@@ -3,6 +3,7 @@ package dev.safeupdater.policy;
 import java.time.Instant;
 import java.util.List;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.FiredRule;
 import dev.safeupdater.model.Outcome;
@@ -24,7 +25,7 @@ public record Evaluation(Candidate candidate,
                          Mode mode,
                          Instant evaluatedAt,
                          History history) {
-    public static final String NO_RULE_MATCHED = "no rule matched";
+    public static final String NO_RULE_MATCHED = "no rule matched this change, so it waits for a human";
 
     public Evaluation {
         reasons = List.copyOf(reasons);

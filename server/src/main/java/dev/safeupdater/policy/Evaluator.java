@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.AssetKey;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
@@ -28,8 +29,13 @@ final class Evaluator {
     private Evaluator() {
     }
 
-    static List<Evaluation> evaluate(RuleSet rules, String policyRevision, List<Subject> subjects, Instant now) {
+    static List<Evaluation> evaluate(RuleSet rules, String policyRevision, List<Subject> given, Instant now) {
         Objects.requireNonNull(now, "now");
+        // failures count within the same window however the history came (store, what-if, owner test)
+        List<Subject> subjects = new ArrayList<>(given.size());
+        for (Subject s : given) {
+            subjects.add(s.withinFailureWindow(now));
+        }
         int threads = Math.min(Runtime.getRuntime().availableProcessors(), subjects.size() / PARALLEL_CHUNK);
         if (threads <= 1) {
             return sequential(rules, policyRevision, subjects, now);

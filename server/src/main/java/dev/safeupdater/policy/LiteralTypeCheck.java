@@ -52,7 +52,7 @@ import org.kie.internal.builder.conf.LanguageLevelOption;
 final class LiteralTypeCheck {
     /** Text properties that only ever hold one of a few values (upper case): comparing with another never matches. */
     private static final Map<String, List<String>> CLOSED_TEXT = Map.of(
-            "dev.safeupdater.policy.History$Failure.state", List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
+            "dev.safeupdater.model.History$Failure.state", List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED"));
     private static final List<String> STR_OPERATIONS = List.of("startsWith", "endsWith", "length");
     private static final java.util.Set<String> COMPARISONS = java.util.Set.of("==", "!=", "<", ">", "<=", ">=");
     private static final java.util.regex.Pattern BINDING_PREFIX =

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 
 /**

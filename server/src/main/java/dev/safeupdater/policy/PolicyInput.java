@@ -2,6 +2,7 @@ package dev.safeupdater.policy;
 
 import java.util.Objects;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 
 /** A candidate and its asset's history; the engine finds the scope. */

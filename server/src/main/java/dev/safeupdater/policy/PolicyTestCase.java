@@ -3,6 +3,7 @@ package dev.safeupdater.policy;
 import java.time.Instant;
 import java.util.List;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Outcome;
 
 /**

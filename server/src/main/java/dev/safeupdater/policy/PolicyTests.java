@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.FiredRule;

@@ -332,7 +332,7 @@ public final class RuleCompiler {
     /** The fact classes owners import, for hints in messages. */
     static final String FACT_TYPES_HINT = "the fact types are " + java.util.stream.Stream.of(
                     dev.safeupdater.model.Candidate.class, dev.safeupdater.model.ChangeType.class, Scope.class,
-                    AssetHistory.class, dev.safeupdater.policy.Clock.class, History.Failure.class, ChangeLevel.class, Freeze.class)
+                    AssetHistory.class, dev.safeupdater.policy.Clock.class, dev.safeupdater.model.History.Failure.class, ChangeLevel.class, Freeze.class)
             .map(Class::getCanonicalName).collect(java.util.stream.Collectors.joining(", "));
 
     /**

@@ -39,6 +39,15 @@ public record ScopePolicy(String name,
         freezes = List.copyOf(freezes);
     }
 
+    /**
+     * How far back failures count for this scope: {@link dev.safeupdater.model.History#FAILURE_WINDOW} (7 days), or
+     * {@code failureCooldown} when that is longer.
+     */
+    public Duration failureWindow() {
+        Duration base = dev.safeupdater.model.History.FAILURE_WINDOW;
+        return failureCooldown != null && failureCooldown.compareTo(base) > 0 ? failureCooldown : base;
+    }
+
     public boolean matches(Candidate c) {
         return match.matches(c);
     }

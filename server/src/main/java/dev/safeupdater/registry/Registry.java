@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionException;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Tag;
 import io.helidon.service.registry.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ import dev.safeupdater.model.ImageReference;
  * request. Tag digests are cached for the TTL (tags move); release times per digest for good (digests do not). When a
  * refresh fails and an older list is cached, that list is returned marked stale with the error.
  */
-public final class Registry implements AutoCloseable {
+public final class Registry implements TagSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
     /** The tags of one repository, and how fresh they are. */
@@ -156,6 +155,31 @@ public final class Registry implements AutoCloseable {
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
     }
 
+    // ---- TagSource: OCI repositories (images, and charts at oci:// locations) ---------------------------------------
+
+    /** The repository {@code location} names; {@code oci://host/path/chart} is the repository {@code host/path/chart}. */
+    public static ImageReference repository(String location) {
+        String s = location == null ? "" : location.strip();
+        return ImageReference.parse(s.startsWith("oci://") ? s.substring("oci://".length()) : s).repositoryOnly();
+    }
+
+    @Override
+    public String name(String location) {
+        return repository(location).name();
+    }
+
+    @Override
+    public Listing list(String location) {
+        Tags t = tags(repository(location));
+        return new Listing(t.tags(), Map.of(), t.fetchedAt(), t.fromCache(), t.stale(), t.error());
+    }
+
+    @Override
+    public Tag describe(String location, String tag, boolean withReleaseTime) {
+        TagInfo info = describe(repository(location), tag, withReleaseTime);
+        return new Tag(tag, info.digest(), info.release());
+    }
+
     /** Forgets every cached answer (for tests and operators). */
     public void clearCache() {
         tagCache.clear();
@@ -171,7 +195,7 @@ public final class Registry implements AutoCloseable {
     private static void cacheCount(String result) {
         Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_tag_cache")
                 .description("Tag list lookups by cache result: hit, miss, revalidated (ETag), shared (in flight)")
-                .tags(List.of(Tag.create("result", result)))).increment();
+                .tags(List.of(io.helidon.metrics.api.Tag.create("result", result)))).increment();
     }
 
     @Override

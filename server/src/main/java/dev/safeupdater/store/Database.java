@@ -44,6 +44,14 @@ public final class Database implements AutoCloseable {
                     + redact(url));
         }
         String effective = postgres ? url : withH2Settings(url);
+        if (!postgres && sharedFile(effective)) {
+            // the embedded file is shared between `serve` and the CLI: the first process serves it to the others over
+            // a TCP port on the loopback address only (H2's AUTO_SERVER), so neither waits for the file lock
+            effective = effective + ";AUTO_SERVER=TRUE";
+            if (System.getProperty("h2.bindAddress") == null) {
+                System.setProperty("h2.bindAddress", "127.0.0.1");
+            }
+        }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(effective);
         config.setUsername(user);
@@ -116,6 +124,21 @@ public final class Database implements AutoCloseable {
             }
         });
         return sb.toString();
+    }
+
+    /**
+     * True for an embedded H2 file database ({@code jdbc:h2:file:…}, {@code jdbc:h2:./…}, {@code jdbc:h2:~/…}) that
+     * does not choose its own sharing mode: in-memory and {@code tcp:}/{@code ssl:} server URLs are left alone, and
+     * so are URLs that set {@code AUTO_SERVER} or {@code FILE_LOCK} themselves.
+     */
+    static boolean sharedFile(String url) {
+        String rest = url.substring("jdbc:h2:".length());
+        String lower = rest.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("mem:") || lower.startsWith("tcp:") || lower.startsWith("ssl:")
+                || lower.startsWith("zip:") || lower.contains(";auto_server=") || lower.contains(";file_lock=")) {
+            return false;
+        }
+        return true;
     }
 
     static String redact(String url) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.safeupdater.model.History;
 import org.jdbi.v3.core.Handle;
 
 /** Read-only SQL over update_run, pin, approval_vote and image_tag: what the policy needs to know about the past. */
@@ -27,8 +28,10 @@ final class HistoryDao {
             + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
             + " ORDER BY COALESCE(finished_at, updated_at) DESC, id DESC LIMIT 1";
 
-    private static final String RELEASE = "SELECT release_time, release_time_source FROM image_tag"
+    private static final String RELEASE = "SELECT release_time, release_time_source, digest FROM image_tag"
             + " WHERE image = :image AND tag = :tag";
+
+    private static final String LISTED = "SELECT COUNT(*) FROM image_tag WHERE image = :image";
 
     /** At most this many failures are read per asset. */
     static final int MAX_FAILURES = 50;
@@ -39,36 +42,36 @@ final class HistoryDao {
         this.handle = handle;
     }
 
-    List<HistoryStore.FailedRun> failures(long assetId, Instant since) {
+    List<History.Failure> failures(long assetId, Instant since) {
         return handle.createQuery(FAILURES).bind("asset", assetId).bind("since", Times.bind(since))
                 .bind("limit", MAX_FAILURES)
-                .map((rs, ctx) -> new HistoryStore.FailedRun(rs.getString("from_tag"), rs.getString("to_tag"),
+                .map((rs, ctx) -> new History.Failure(rs.getString("from_tag"), rs.getString("to_tag"),
                         rs.getString("to_digest"), rs.getString("state"), Times.read(rs, "at"), rs.getString("error")))
                 .list();
     }
 
-    List<HistoryStore.ActivePin> pins(long assetId, Instant now) {
+    List<History.Pin> pins(long assetId, Instant now) {
         return handle.createQuery(PINS).bind("asset", assetId).bind("now", Times.bind(now))
-                .map((rs, ctx) -> new HistoryStore.ActivePin(rs.getString("tag"), rs.getString("digest"),
+                .map((rs, ctx) -> new History.Pin(rs.getString("tag"), rs.getString("digest"),
                         rs.getString("reason"), rs.getString("created_by"), Times.read(rs, "created_at")))
                 .list();
     }
 
     /** Votes for exactly this tag and digest (a null digest matches votes without one). */
-    List<HistoryStore.Vote> votes(long assetId, String tag, String digest, Instant now) {
+    List<History.Approval> votes(long assetId, String tag, String digest, Instant now) {
         var q = handle.createQuery(VOTES + (digest == null ? "v.to_digest IS NULL" : "v.to_digest = :digest")
                         + " ORDER BY v.id")
                 .bind("asset", assetId).bind("tag", tag).bind("now", Times.bind(now));
         if (digest != null) {
             q.bind("digest", digest);
         }
-        return q.map((rs, ctx) -> new HistoryStore.Vote(rs.getString("voter"), Times.read(rs, "cast_at")))
+        return q.map((rs, ctx) -> new History.Approval(rs.getString("voter"), Times.read(rs, "cast_at")))
                 .list();
     }
 
-    Optional<HistoryStore.LastRun> lastUpdate(long assetId) {
+    Optional<History.LastUpdate> lastUpdate(long assetId) {
         return handle.createQuery(LAST_UPDATE).bind("asset", assetId)
-                .map((rs, ctx) -> new HistoryStore.LastRun(rs.getString("from_tag"), rs.getString("to_tag"),
+                .map((rs, ctx) -> new History.LastUpdate(rs.getString("from_tag"), rs.getString("to_tag"),
                         Times.read(rs, "at")))
                 .findOne();
     }
@@ -76,7 +79,11 @@ final class HistoryDao {
     Optional<HistoryStore.Release> release(String image, String tag) {
         return handle.createQuery(RELEASE).bind("image", image).bind("tag", tag)
                 .map((rs, ctx) -> new HistoryStore.Release(Times.read(rs, "release_time"),
-                        rs.getString("release_time_source")))
+                        rs.getString("release_time_source"), rs.getString("digest")))
                 .findOne();
+    }
+
+    int listed(String image) {
+        return handle.createQuery(LISTED).bind("image", image).mapTo(Integer.class).one();
     }
 }

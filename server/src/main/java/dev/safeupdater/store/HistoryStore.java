@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.safeupdater.model.History;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -18,28 +19,11 @@ public final class HistoryStore {
         this.jdbi = db.jdbi();
     }
 
-    /** An update run that ended FAILED, ROLLED_BACK or ROLLBACK_FAILED. */
-    public record FailedRun(String fromTag, String toTag, String toDigest, String state, Instant at, String error) {
-    }
-
-    /** A pin in force (not removed, not expired). */
-    public record ActivePin(String tag, String digest, String reason, String createdBy, Instant createdAt) {
-    }
-
-    /** A live vote (not revoked, not expired) for one candidate. */
-    public record Vote(String approver, Instant at) {
-    }
-
-    /** The last update that succeeded. */
-    public record LastRun(String fromTag, String toTag, Instant at) {
-    }
-
-    /** A tag's release time and where it came from (REGISTRY, IMAGE_CONFIG, UNKNOWN). */
-    public record Release(Instant time, String source) {
-    }
-
-    /** Everything at once. */
-    public record Snapshot(List<FailedRun> failures, List<ActivePin> pins, List<Vote> votes, LastRun lastUpdate) {
+    /**
+     * A tag as the registry stage recorded it: its release time and where that came from (REGISTRY, IMAGE_CONFIG,
+     * UNKNOWN), and the digest it pointed to (null: not looked up).
+     */
+    public record Release(Instant time, String source, String digest) {
     }
 
     /**
@@ -47,10 +31,10 @@ public final class HistoryStore {
      * {@code failuresSince} (newest first, at most {@value HistoryDao#MAX_FAILURES}), pins and votes in force at
      * {@code now}, and the last successful update.
      */
-    public Snapshot history(long assetId, String tag, String digest, Instant failuresSince, Instant now) {
+    public History history(long assetId, String tag, String digest, Instant failuresSince, Instant now) {
         return jdbi.inTransaction(h -> {
             HistoryDao dao = new HistoryDao(h);
-            return new Snapshot(dao.failures(assetId, failuresSince), dao.pins(assetId, now),
+            return new History(dao.failures(assetId, failuresSince), dao.pins(assetId, now),
                     dao.votes(assetId, tag, digest, now), dao.lastUpdate(assetId).orElse(null));
         });
     }
@@ -58,5 +42,10 @@ public final class HistoryStore {
     /** The release time recorded for {@code image}:{@code tag}, if the registry stage has seen it. */
     public Optional<Release> release(String image, String tag) {
         return jdbi.withHandle(h -> new HistoryDao(h).release(image, tag));
+    }
+
+    /** How many tags the registry stage's recorded listing of {@code image} holds (0: never listed). */
+    public int listedTags(String image) {
+        return jdbi.withHandle(h -> new HistoryDao(h).listed(image));
     }
 }

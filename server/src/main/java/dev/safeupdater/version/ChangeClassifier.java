@@ -18,6 +18,27 @@ public final class ChangeClassifier {
     }
 
     /**
+     * True for a tag that names exactly one release: a version with at least three numeric parts ({@code 1.25.3},
+     * {@code 1.25.3-alpine}, {@code 16.1.0-debian-12-r5}, {@code 2024.01.15}). Every other tag ({@code latest},
+     * {@code stable}, {@code 1.25}, {@code 16}) is mutable: it moves to new images, and is followed by digest.
+     */
+    public static boolean isExactVersion(String tag) {
+        if (tag == null) {
+            return false;
+        }
+        TagVersion v = TagVersion.parse(tag);
+        return v.isVersion() && v.precision() >= 3;
+    }
+
+    /**
+     * The version stage's DIGEST candidate: true when the registry's digest for the running tag is known and differs
+     * from the digest that runs (also known) — a new image behind the same tag.
+     */
+    public static boolean isDigestCandidate(String tag, String runningDigest, String registryDigest) {
+        return tag != null && classify(tag, runningDigest, tag, registryDigest) == ChangeType.DIGEST;
+    }
+
+    /**
      * The change type of moving {@code fromTag}@{@code fromDigest} to {@code toTag}@{@code toDigest}. Digests may be
      * null when unknown. Same tag: NONE, or DIGEST when both digests are known and differ. Different tags: UNKNOWN
      * when either is not a version, the prefixes or schemes differ, or both are the same version written

@@ -37,13 +37,16 @@ public final class TagVersion {
     private final Prerelease.Label preLabel;
     private final long preNumber;
     private final String preText;
+    private final List<String> preIdentifiers;
     private final String revisionMarker;
     private final long revision;
     private final String variant;
+    private final String build;
 
     private TagVersion(String tag, String unversionedReason, String prefix, Scheme scheme, long[] parts,
                        boolean compactDate, Prerelease.Label preLabel, long preNumber, String preText,
-                       String revisionMarker, long revision, String variant) {
+                       List<String> preIdentifiers, String revisionMarker, long revision, String variant,
+                       String build) {
         this.tag = tag;
         this.unversionedReason = unversionedReason;
         this.prefix = prefix;
@@ -53,13 +56,16 @@ public final class TagVersion {
         this.preLabel = preLabel;
         this.preNumber = preNumber;
         this.preText = preText;
+        this.preIdentifiers = preIdentifiers;
         this.revisionMarker = revisionMarker;
         this.revision = revision;
         this.variant = variant;
+        this.build = build;
     }
 
     private static TagVersion unversioned(String tag, String reason) {
-        return new TagVersion(tag, reason, "", Scheme.SEMANTIC, NO_PARTS, false, null, -1, null, null, -1, "");
+        return new TagVersion(tag, reason, "", Scheme.SEMANTIC, NO_PARTS, false, null, -1, null, List.of(), null, -1, "",
+                null);
     }
 
     /** True when {@code tag} is a syntactically valid image tag (letters, digits, {@code _.-}; at most 128). */
@@ -67,10 +73,30 @@ public final class TagVersion {
         return tag != null && TAG.matcher(tag).matches();
     }
 
-    /** Parses {@code tag}. Invalid tags and non-versions come back unversioned, with the reason. */
+    /**
+     * Parses {@code tag}. Invalid tags and non-versions come back unversioned, with the reason. SemVer build
+     * metadata ({@code 1.2.3+build.5}, as chart versions carry it) is accepted and kept, and ignored by the order.
+     */
     public static TagVersion parse(String tag) {
-        if (tag == null || tag.isEmpty() || tag.length() > 128 || !validChars(tag)) {
-            return unversioned(tag == null ? "" : tag, "not a valid image tag");
+        if (tag == null) {
+            return unversioned("", "not a valid image tag");
+        }
+        int plus = tag.indexOf('+');
+        if (plus < 0) {
+            return parse(tag, tag, null);
+        }
+        String build = tag.substring(plus + 1);
+        if (plus == 0 || !validBuild(build)) {
+            return unversioned(tag, "not a valid image tag (build metadata after \"+\" must be dot-separated "
+                    + "letters, digits and hyphens)");
+        }
+        TagVersion v = parse(tag.substring(0, plus), tag, build);
+        return v.isVersion() ? v : unversioned(tag, v.unversionedReason);
+    }
+
+    private static TagVersion parse(String tag, String written, String build) {
+        if (tag.isEmpty() || tag.length() > 128 || !validChars(tag)) {
+            return unversioned(tag, "not a valid image tag");
         }
         int n = tag.length();
         if (looksLikeSha(tag)) {
@@ -129,10 +155,12 @@ public final class TagVersion {
             break;
         }
 
-        // prerelease: attached (3.13.0b1, 17beta1) or separated (-rc.1, -beta, .dev3, -SNAPSHOT)
+        // prerelease: attached (3.13.0b1, 17beta1) or separated (-rc.1, -beta, .dev3, -SNAPSHOT), then any further
+        // SemVer identifiers separated by dots (-alpha.beta, -rc.1.2, -beta.x.7); a "-" after them starts a variant
         Prerelease.Label preLabel = null;
         long preNumber = -1;
         String preText = null;
+        List<String> preIdentifiers = List.of();
         if (i < n) {
             char c = tag.charAt(i);
             int wordStart = isLetter(c) ? i : (c == '-' || c == '.') && i + 1 < n && isLetter(tag.charAt(i + 1)) ? i + 1 : -1;
@@ -141,19 +169,34 @@ public final class TagVersion {
                 while (wordEnd < n && isLetter(tag.charAt(wordEnd))) {
                     wordEnd++;
                 }
-                int numStart = wordEnd < n && tag.charAt(wordEnd) == '.' && wordEnd + 1 < n
-                        && isDigit(tag.charAt(wordEnd + 1)) ? wordEnd + 1 : wordEnd;
-                int numEnd = numStart;
-                while (numEnd < n && isDigit(tag.charAt(numEnd)) && numEnd - numStart < MAX_DIGITS) {
-                    numEnd++;
+                List<String> identifiers = new ArrayList<>();
+                int end = wordEnd;
+                if (end < n && isDigit(tag.charAt(end))) {
+                    // a number written on the word (rc1, M02, b1) counts as the first identifier after it
+                    while (end < n && isDigit(tag.charAt(end))) {
+                        end++;
+                    }
+                    identifiers.add(tag.substring(wordEnd, end));
                 }
-                boolean hasNumber = numEnd > numStart;
+                boolean hasNumber = end > wordEnd || end + 1 < n && tag.charAt(end) == '.' && isDigit(tag.charAt(end + 1));
                 Prerelease.Label label = Prerelease.label(tag, wordStart, wordEnd, hasNumber);
-                if (label != null && (numEnd == n || !isLetterOrDigit(tag.charAt(numEnd)))) {
+                if (label != null) {
+                    while (end + 1 < n && tag.charAt(end) == '.' && isLetterOrDigit(tag.charAt(end + 1))) {
+                        int s = end + 1;
+                        end = s;
+                        while (end < n && isLetterOrDigit(tag.charAt(end))) {
+                            end++;
+                        }
+                        identifiers.add(tag.substring(s, end));
+                    }
+                }
+                if (label != null && (end == n || !isLetterOrDigit(tag.charAt(end)))) {
                     preLabel = label;
-                    preNumber = hasNumber ? Long.parseLong(tag, numStart, numEnd, 10) : -1;
-                    preText = tag.substring(wordStart, numEnd);
-                    i = numEnd;
+                    preIdentifiers = List.copyOf(identifiers);
+                    preNumber = !identifiers.isEmpty() && isNumeric(identifiers.get(0))
+                            && identifiers.get(0).length() <= MAX_DIGITS ? Long.parseLong(identifiers.get(0)) : -1;
+                    preText = tag.substring(wordStart, end);
+                    i = end;
                 } else if (c != '-') {
                     return unversioned(tag, "unrecognised text \"" + tag.substring(i) + "\" after the version");
                 }
@@ -216,8 +259,8 @@ public final class TagVersion {
             compact = true;
             parts = new long[] {parts[0] / 10000, parts[0] / 100 % 100, parts[0] % 100};
         }
-        return new TagVersion(tag, null, prefix, scheme, parts, compact, preLabel, preNumber, preText,
-                revisionMarker, revision, variant);
+        return new TagVersion(written, null, prefix, scheme, parts, compact, preLabel, preNumber, preText,
+                preIdentifiers, revisionMarker, revision, variant, build);
     }
 
     // ---- accessors ----------------------------------------------------------------------------------------------
@@ -287,6 +330,19 @@ public final class TagVersion {
         return preNumber;
     }
 
+    /**
+     * The SemVer identifiers after the prerelease word: {@code alpha.beta} → [beta], {@code rc.1} and {@code rc1}
+     * → [1], {@code beta} → []. Empty for releases.
+     */
+    public List<String> prereleaseIdentifiers() {
+        return preIdentifiers;
+    }
+
+    /** SemVer build metadata after {@code +} ({@code 1.2.3+build.5} → {@code build.5}); null when there is none. */
+    public String build() {
+        return build;
+    }
+
     int preRank() {
         return preLabel == null ? Integer.MAX_VALUE : preLabel.rank();
     }
@@ -344,6 +400,9 @@ public final class TagVersion {
         if (!variant.isEmpty()) {
             sb.append(", variant ").append(variant);
         }
+        if (build != null) {
+            sb.append(", build ").append(build);
+        }
         return sb.append(')').toString();
     }
 
@@ -364,6 +423,37 @@ public final class TagVersion {
 
     private static boolean isLetterOrDigit(char c) {
         return isDigit(c) || isLetter(c);
+    }
+
+    static boolean isNumeric(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int k = 0; k < s.length(); k++) {
+            if (!isDigit(s.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** SemVer build metadata: dot-separated, non-empty identifiers of letters, digits and hyphens. */
+    private static boolean validBuild(String b) {
+        if (b.isEmpty() || b.length() > 128) {
+            return false;
+        }
+        for (String id : b.split("\\.", -1)) {
+            if (id.isEmpty()) {
+                return false;
+            }
+            for (int k = 0; k < id.length(); k++) {
+                char c = id.charAt(k);
+                if (!isLetterOrDigit(c) && c != '-') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean allDigits(String s, int from, int to) {

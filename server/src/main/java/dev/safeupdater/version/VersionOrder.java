@@ -1,11 +1,13 @@
 package dev.safeupdater.version;
 
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * Version order. {@link #compare} orders two versions by their numbers (numerically per part: 1.10 &gt; 1.9; a
  * missing part counts as 0), then a release above its prereleases (prereleases by label rank dev &lt; alpha &lt; beta
- * &lt; milestone &lt; preview &lt; rc, then number), then the build revision. {@link #TOTAL} extends that to every tag
+ * &lt; milestone &lt; preview &lt; rc, then the identifiers after the label by SemVer 2.0 precedence), then the build
+ * revision. SemVer build metadata ({@code +build}) is ignored. {@link #TOTAL} extends that to every tag
  * (unversioned last, then prefix, variant and text) for stable listings.
  */
 public final class VersionOrder {
@@ -53,7 +55,50 @@ public final class VersionOrder {
         if (c != 0) {
             return c;
         }
-        return Long.compare(a.prereleaseNumber(), b.prereleaseNumber());
+        return compareIdentifiers(a.prereleaseIdentifiers(), b.prereleaseIdentifiers());
+    }
+
+    /**
+     * SemVer 2.0 precedence of the identifiers after the prerelease word: one by one, numeric identifiers
+     * numerically, others in ASCII order, numeric below alphanumeric; when all shared ones are equal, the longer list
+     * is higher ({@code alpha < alpha.1 < alpha.beta}).
+     */
+    static int compareIdentifiers(List<String> a, List<String> b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            String x = a.get(i);
+            String y = b.get(i);
+            boolean nx = TagVersion.isNumeric(x);
+            boolean ny = TagVersion.isNumeric(y);
+            int c;
+            if (nx && ny) {
+                c = compareNumeric(x, y);
+            } else if (nx != ny) {
+                c = nx ? -1 : 1;
+            } else {
+                c = x.compareTo(y);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    }
+
+    /** Digits compared by value, of any length (leading zeros ignored). */
+    private static int compareNumeric(String x, String y) {
+        String sx = stripZeros(x);
+        String sy = stripZeros(y);
+        int c = Integer.compare(sx.length(), sy.length());
+        return c != 0 ? c : sx.compareTo(sy);
+    }
+
+    private static String stripZeros(String s) {
+        int k = 0;
+        while (k < s.length() - 1 && s.charAt(k) == '0') {
+            k++;
+        }
+        return s.substring(k);
     }
 
     /** Newest first: versions by {@link #compare} descending, then unversioned tags by name. */

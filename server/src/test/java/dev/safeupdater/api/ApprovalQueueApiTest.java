@@ -19,7 +19,9 @@ import dev.safeupdater.app.Settings;
 import dev.safeupdater.model.NotificationEvent;
 import dev.safeupdater.model.NotificationEventType;
 import dev.safeupdater.testing.DatabaseContract;
+import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.testing.Http;
+import dev.safeupdater.testing.Listings;
 import dev.safeupdater.testing.MutableClock;
 import dev.safeupdater.testing.TestDatabase;
 import dev.safeupdater.testing.TestPaths;
@@ -102,11 +104,29 @@ class ApprovalQueueApiTest {
             return r.json().get("id").asLong();
         }
 
+        /** The registry listing of the asset's image now has {@code tag} at {@code digest} (a tag may move). */
+        private void listed(long asset, String tag, String digest) {
+            String image = http.get("/api/v1/assets/" + asset).json().get("image").asText();
+            ImageTagStore store = new ImageTagStore(db.database());
+            List<String> tags = new java.util.ArrayList<>();
+            List<ImageTagStore.TagDetail> details = new java.util.ArrayList<>();
+            for (ImageTagStore.TagRow row : store.tags(image)) {
+                if (!row.tag().equals(tag)) {
+                    tags.add(row.tag());
+                    details.add(new ImageTagStore.TagDetail(row.tag(), row.digest(), null, null));
+                }
+            }
+            tags.add(tag);
+            details.add(new ImageTagStore.TagDetail(tag, digest == null ? Listings.digest(image, tag) : digest, null,
+                    null));
+            store.recordListing(image, tags, details, clock.instant());
+        }
+
         private JsonNode decide(long asset, String tag, String digest) {
+            listed(asset, tag, digest);
             var r = http.send(http.request("/api/v1/assets/" + asset + "/decide")
                     .header("Content-Type", "application/json").header("X-Actor", "cycle")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"candidateTag\":\"" + tag + "\""
-                            + (digest == null ? "" : ",\"candidateDigest\":\"" + digest + "\"") + "}")));
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"candidateTag\":\"" + tag + "\"}")));
             assertEquals(201, r.status(), r.body());
             return r.json();
         }

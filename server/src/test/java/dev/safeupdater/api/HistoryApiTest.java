@@ -84,6 +84,8 @@ class HistoryApiTest {
             http = server.http();
             web = asset("alice", "shop", "web");
             api = asset("bob", "payments", "api");
+            dev.safeupdater.testing.Listings.record(db.database(), "ghcr.io/acme/web", "1.4.1", "2.0.0");
+            dev.safeupdater.testing.Listings.record(db.database(), "ghcr.io/acme/api", "1.4.1");
             long webPatch = decide("alice", web, "1.4.1");
             decide("alice", web, "2.0.0");
             long apiPatch = decide("bob", api, "1.4.1");

@@ -107,6 +107,9 @@ class HttpApiTest {
                     {"namespace": "shop", "kind": "Deployment", "name": "%s", "container": "app", "image": "ghcr.io/acme/%s",
                      "currentTag": "%s", "labels": {"team": "storefront"}}""".formatted(name, name, tag));
             assertTrue(r.status() == 201 || r.status() == 200, r.body());
+            // the registry stage's listing of the image: decide accepts only these candidates
+            dev.safeupdater.testing.Listings.record(db.database(), "ghcr.io/acme/" + name, "1.0.1", "2.4.0",
+                    "3.0.9", "3.1.1", "3.1.2", "3.2.0", "4.0.0");
             return r.json().get("id").asLong();
         }
 
@@ -228,6 +231,65 @@ class HttpApiTest {
             assertEquals(before.get("decision") + 1, db.count("decision"));
             assertEquals(before.get("audit_event") + 1, db.count("audit_event"));
             assertEquals(d, http.get("/api/v1/decisions/" + d.get("id").asLong()).json());
+        }
+
+        @Test
+        void decideChecksTheCandidateAgainstTheRecordedListingAndFillsItsDigest() {
+            long asset = putAsset("listing", "3.1.0");
+            String image = "ghcr.io/acme/listing";
+            var ok = http.postJson("/api/v1/assets/" + asset + "/decide", "{\"candidateTag\": \"3.1.1\"}");
+            assertEquals(201, ok.status(), ok.body());
+            assertEquals(dev.safeupdater.testing.Listings.digest(image, "3.1.1"), ok.json().get("toDigest").asText(),
+                    "the digest recorded for the tag is filled in");
+
+            Map<String, Long> before = rowCounts();
+            var missing = http.postJson("/api/v1/assets/" + asset + "/decide", "{\"candidateTag\": \"9.9.9\"}");
+            assertEquals(422, missing.status(), missing.body());
+            assertEquals("application/problem+json", missing.contentType());
+            assertEquals("candidateTag", missing.json().get("errors").get(0).get("field").asText());
+            assertTrue(missing.json().get("detail").asText().contains("is not in the registry's listing of " + image),
+                    missing.body());
+
+            var wrongDigest = http.postJson("/api/v1/assets/" + asset + "/decide",
+                    "{\"candidateTag\": \"3.1.1\", \"candidateDigest\": \"sha256:" + "0".repeat(64) + "\"}");
+            assertEquals(422, wrongDigest.status(), wrongDigest.body());
+            assertEquals("candidateDigest", wrongDigest.json().get("errors").get(0).get("field").asText());
+
+            var callerTime = http.postJson("/api/v1/assets/" + asset + "/decide",
+                    "{\"candidateTag\": \"3.1.1\", \"releaseTime\": \"2020-01-01T00:00:00Z\"}");
+            assertEquals(400, callerTime.status(), callerTime.body());
+            assertTrue(callerTime.json().get("detail").asText().contains("releaseTime is not accepted"),
+                    callerTime.body());
+
+            // an image nobody has listed yet
+            var unlisted = http.putJson("/api/v1/assets", """
+                    {"namespace": "shop", "kind": "Deployment", "name": "unlisted", "container": "app",
+                     "image": "ghcr.io/acme/never-listed", "currentTag": "1.0.0"}""");
+            var none = http.postJson("/api/v1/assets/" + unlisted.json().get("id").asLong() + "/decide",
+                    "{\"candidateTag\": \"1.0.1\"}");
+            assertEquals(409, none.status(), none.body());
+            assertTrue(none.json().get("detail").asText().contains("no registry listing of ghcr.io/acme/never-listed"),
+                    none.body());
+
+            // an asset its source no longer finds
+            long gone = putAsset("gone", "3.1.0");
+            db.database().jdbi().useHandle(h -> h.createUpdate("UPDATE asset SET gone_at = CURRENT_TIMESTAMP WHERE id = :id")
+                    .bind("id", gone).execute());
+            Map<String, Long> beforeGone = rowCounts();
+            var goneDecide = http.postJson("/api/v1/assets/" + gone + "/decide", "{\"candidateTag\": \"3.1.1\"}");
+            assertEquals(409, goneDecide.status(), goneDecide.body());
+            assertTrue(goneDecide.json().get("detail").asText().contains("is gone since"), goneDecide.body());
+            assertEquals(beforeGone.get("decision"), rowCounts().get("decision"), "refusals write no decision");
+            assertEquals(before.get("decision"), db.count("decision"));
+        }
+
+        @Test
+        void evaluateRecordsACallersReleaseTimeAsTheCallers() {
+            var r = http.postJson("/api/v1/evaluate", """
+                    {"namespace": "shop", "kind": "Deployment", "name": "web", "container": "nginx", "image": "nginx",
+                     "currentTag": "1.25.3", "candidateTag": "1.25.4", "releaseTime": "2026-01-01T00:00:00Z"}""");
+            assertEquals(200, r.status(), r.body());
+            assertEquals("CALLER", r.json().get("candidate").get("releaseTimeSource").asText(), r.body());
         }
 
         @Test

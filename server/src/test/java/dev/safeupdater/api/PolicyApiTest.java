@@ -126,6 +126,10 @@ class PolicyApiTest {
         }
 
         private JsonNode decide(long asset, String tag) {
+            // decide accepts only tags in the registry's recorded listing of the asset's image
+            String image = http.get("/api/v1/assets/" + asset).json().get("image").asText();
+            dev.safeupdater.testing.Listings.record(db.database(),
+                    dev.safeupdater.execution.TagService.storageName(image), tag);
             Http.Response r = http.send(http.request("/api/v1/assets/" + asset + "/decide")
                     .header("Content-Type", "application/json").header("X-Actor", "scanner")
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"candidateTag\":\"" + tag + "\"}")));

@@ -83,6 +83,32 @@ class CliTest {
     }
 
     @Test
+    void tagsFallsBackToTheStoredListingMarkedStale(@TempDir Path dir) {
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        assertEquals(0, run("migrate", "--db-url", url).exit());
+        String image = "127.0.0.1:1/shop/offline";
+        String digest = "sha256:" + "c".repeat(64);
+        java.time.Instant released = java.time.Instant.parse("2025-12-20T10:00:00Z");
+        try (dev.safeupdater.store.Database db = dev.safeupdater.store.Database.open(url, "", "", 1)) {
+            new dev.safeupdater.store.ImageTagStore(db).recordListing(image, java.util.List.of("1.0.0", "1.1.0"),
+                    java.util.List.of(new dev.safeupdater.store.ImageTagStore.TagDetail("1.1.0", digest, released,
+                            dev.safeupdater.model.ReleaseTimeSource.REGISTRY)),
+                    java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        }
+        Run r = run("tags", image, "--db-url", url, "--insecure-registry", "127.0.0.1:1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: stale: the registry lookup failed (") && r.err().contains("cannot reach"),
+                r.err());
+        assertTrue(r.out().matches("(?s).*1\\.1\\.0\\s+version\\s+" + digest + "\\s+2025-12-20T10:00:00Z\\s+REGISTRY.*"),
+                r.out());
+        Run json = run("tags", image, "--db-url", url, "--insecure-registry", "127.0.0.1:1", "--format", "json");
+        assertTrue(json.out().contains("\"stale\" : true") && json.out().contains(digest), json.out());
+        // with no stored listing, the failure is an error (exit 3)
+        Run none = run("tags", "127.0.0.1:1/shop/never-seen", "--db-url", url, "--insecure-registry", "127.0.0.1:1");
+        assertEquals(3, none.exit(), none.err());
+    }
+
+    @Test
     void configShowsEffectiveValuesWithSecretsMasked() {
         Run r = run("config", "--port", "9999", "--db-password", "s3cret");
         assertEquals(0, r.exit(), r.err());

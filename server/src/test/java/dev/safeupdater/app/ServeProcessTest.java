@@ -106,4 +106,52 @@ class ServeProcessTest {
         assertEquals(1, bad.exitValue(), badOut);
         assertTrue(badOut.contains("not ready: "), badOut);
     }
+
+    /**
+     * The CLI beside a running server on the default embedded database: `scan` writes through the server's H2
+     * (AUTO_SERVER) instead of waiting for the file lock, and the server sees what it wrote.
+     */
+    @Test
+    void theCliWorksBesideARunningServerOnTheDefaultDatabase(@TempDir Path work) throws Exception {
+        Files.writeString(work.resolve("assets.yaml"), """
+                assets:
+                  - kind: VM
+                    name: side-by-side
+                    image: registry.example.com/edge/proxy:2.4.1
+                """);
+        Files.writeString(work.resolve("inventory.yaml"), """
+                sources:
+                  - name: edge
+                    type: static
+                    file: assets.yaml
+                """);
+        Process serve = launch(work, "serve", "--port", "0", "--rules", TestPaths.rules().toString(),
+                "--policies", TestPaths.policies().toString(), "--log-format", "text");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(),
+                    StandardCharsets.UTF_8));
+            int port = -1;
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                    break;
+                }
+            }
+            assertTrue(port > 0, "the server printed its port");
+            Process scan = launch(work, "scan", "--inventory", "inventory.yaml", "--rules", TestPaths.rules().toString(),
+                    "--policies", TestPaths.policies().toString(), "--log-format", "text");
+            assertTrue(scan.waitFor(120, TimeUnit.SECONDS), "scan finished");
+            String scanOut = new String(scan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String scanErr = new String(scan.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, scan.exitValue(), scanOut + scanErr);
+            assertTrue(!(scanOut + scanErr).contains("locked"), scanOut + scanErr);
+            var assets = new Http(port).get("/api/v1/assets?kind=VM");
+            assertEquals(200, assets.status(), assets.body());
+            assertTrue(assets.body().contains("side-by-side"), "the server reads what the CLI wrote: " + assets.body());
+        } finally {
+            serve.destroy();
+            assertTrue(serve.waitFor(20, TimeUnit.SECONDS), "server stops on SIGTERM");
+        }
+    }
 }

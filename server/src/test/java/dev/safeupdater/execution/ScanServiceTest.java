@@ -373,6 +373,26 @@ class ScanServiceTest {
             await("shop/web opted out", () -> find("shop", "web").goneAt() != null);
         }
 
+        /** A watched change to a mutable tag reads the digest the workload's pods run, as a full scan does. */
+        @Test
+        void aWatchedMoveToAMutableTagGetsTheDigestItsPodsRun() throws Exception {
+            String running = "sha256:" + "e".repeat(64);
+            cluster.put(Workloads.pod("shop", "web-1", "web", "app", "nginx:latest", "docker.io/library/nginx@"
+                    + running));
+            try (ScanService digests = service(InventoryConfig.load(tmp.resolve("inventory.yaml"),
+                    tag -> !dev.safeupdater.version.ChangeClassifier.isExactVersion(tag)))) {
+                digests.enableWatch();
+                digests.scan(List.of("prod"), "test", ScanListener.NONE);
+                assertEquals(null, find("shop", "web").currentDigest(), "1.25.3 is exact: no pod is asked");
+                cluster.client().apps().deployments().inNamespace("shop").withName("web").edit(d -> {
+                    d.getSpec().getTemplate().getSpec().getContainers().getFirst().setImage("nginx:latest");
+                    return d;
+                });
+                await("shop/web runs latest at the pods' digest", () -> "latest".equals(find("shop", "web").currentTag())
+                        && running.equals(find("shop", "web").currentDigest()));
+            }
+        }
+
         @Test
         void anOpenWatchToldItsResourceVersionExpiredTriggersAFullResync() throws Exception {
             Deployment web = (Deployment) Workloads.of("Deployment", "shop", "web").container("app", "nginx:1.25.3")

@@ -105,9 +105,20 @@ class TagServiceTest {
             TagService.Discovery d = tags.discover(List.of(new TagService.DiscoveryRequest(fixtures.host()
                     + "/shop/web", "latest", before, false))).getFirst();
             assertEquals("UNVERSIONED", d.current().kind());
-            assertTrue(d.candidates().isEmpty());
             assertTrue(d.digestMoved());
             assertFalse(before.equals(d.currentTagDigest()));
+            // the version stage proposes the running tag itself, with the registry's new digest: a DIGEST candidate
+            assertEquals(Set.of(TagService.DIGEST), d.candidates().keySet());
+            TagService.CandidateInfo digest = d.candidates().get(TagService.DIGEST);
+            assertEquals("latest", digest.tag());
+            assertEquals(ChangeType.DIGEST, digest.changeType());
+            assertEquals(d.currentTagDigest(), digest.digest());
+            assertNotNull(digest.releaseTime(), "the new image's release time is looked up for minReleaseAge");
+            // running what the tag points to: nothing to propose
+            TagService.Discovery same = tags.discover(List.of(new TagService.DiscoveryRequest(fixtures.host()
+                    + "/shop/web", "latest", d.currentTagDigest(), false))).getFirst();
+            assertFalse(same.digestMoved());
+            assertTrue(same.candidates().isEmpty());
         }
     }
 

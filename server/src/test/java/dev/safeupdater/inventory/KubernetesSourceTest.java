@@ -246,6 +246,76 @@ class KubernetesSourceTest {
         return new StatusBuilder().withCode(code).withReason(reason).withMessage(message).withStatus("Failure").build();
     }
 
+    private static final String RUN_A = "sha256:" + "a".repeat(64);
+    private static final String RUN_B = "sha256:" + "b".repeat(64);
+    private static final String RUN_D = "sha256:" + "d".repeat(64);
+
+    private KubernetesSource digestReading(MockCluster on, int pageSize) {
+        KubernetesConnection conn = new KubernetesConnection(on.kubeconfig(tmp, "mock"), "mock", false, Duration.ofSeconds(5), 0);
+        return new KubernetesSource("prod", "prod-cluster", conn, NamespaceSelection.all(), null, ALL, false, false,
+                pageSize, false, false, tag -> !dev.safeupdater.version.ChangeClassifier.isExactVersion(tag));
+    }
+
+    @Test
+    void containersOnMutableTagsGetTheDigestTheirPodsRun() throws Exception {
+        cluster.put(Workloads.namespace("shop"));
+        cluster.put(Workloads.namespace("other"));
+        cluster.put(Workloads.of("Deployment", "shop", "web").container("app", "nginx:latest")
+                .container("sidecar", "nginx:1.25.3").build());
+        cluster.put(Workloads.of("StatefulSet", "shop", "db").container("pg", "postgres:16").build());
+        cluster.put(Workloads.of("Deployment", "shop", "pinned").container("cache", "redis:7@" + DIGEST).build());
+        cluster.put(Workloads.of("Deployment", "shop", "exact").container("app", "nginx:1.25.3").build());
+        // two pods run A, one pod of the previous rollout still runs another tag (not counted)
+        cluster.put(Workloads.pod("shop", "web-1", "web", "app", "nginx:latest", "docker-pullable://nginx@" + RUN_A));
+        cluster.put(Workloads.pod("shop", "web-2", "web", "app", "docker.io/library/nginx:latest",
+                "docker.io/library/nginx@" + RUN_A));
+        cluster.put(Workloads.pod("shop", "web-old-1", "web", "app", "nginx:1.24", "docker.io/library/nginx@" + RUN_B));
+        cluster.put(Workloads.pod("shop", "web-old-2", "web", "app", "nginx:1.24", "docker.io/library/nginx@" + RUN_B));
+        cluster.put(Workloads.pod("shop", "web-old-3", "web", "app", "nginx:1.24", "docker.io/library/nginx@" + RUN_B));
+        // same labels in another namespace: another workload's pod
+        cluster.put(Workloads.pod("other", "web-x", "web", "app", "nginx:latest", "docker.io/library/nginx@" + RUN_B));
+        cluster.put(Workloads.pod("shop", "db-0", "db", "pg", "postgres:16", "docker.io/library/postgres@" + RUN_D));
+        SourceScan scan = digestReading(cluster, 500).scan(ScanProgress.NONE);
+        Set<String> expected = new TreeSet<>(List.of(
+                "kubernetes/prod-cluster/shop/Deployment/web/app=nginx:latest@" + RUN_A,
+                "kubernetes/prod-cluster/shop/Deployment/web/sidecar=nginx:1.25.3",
+                "kubernetes/prod-cluster/shop/StatefulSet/db/pg=postgres:16@" + RUN_D,
+                "kubernetes/prod-cluster/shop/Deployment/pinned/cache=redis:7@" + DIGEST,
+                "kubernetes/prod-cluster/shop/Deployment/exact/app=nginx:1.25.3"));
+        assertEquals(expected, slots(scan));
+        ObservedAsset web = scan.assets().stream().filter(a -> a.key().name().equals("web")
+                && a.key().container().equals("app")).findFirst().orElseThrow();
+        assertEquals("pods", web.details().get("digestFrom"));
+        assertTrue(scan.warnings().isEmpty(), scan.warnings().toString());
+        // 4 workload lists, then one pod list per workload with a mutable tag (web, db): not per pod, not per cluster
+        assertEquals(6, scan.apiRequests());
+    }
+
+    @Test
+    void podListsArePagedAndAForbiddenPodListIsAWarningNotAFailure() throws Exception {
+        try (MockCluster paging = MockCluster.startPaging()) {
+            paging.put(Workloads.namespace("shop"));
+            paging.put(Workloads.of("Deployment", "shop", "web").container("app", "nginx:stable").build());
+            for (int i = 0; i < 5; i++) {
+                paging.put(Workloads.pod("shop", "web-" + i, "web", "app", "nginx:stable", "nginx@" + RUN_A));
+            }
+            SourceScan scan = digestReading(paging, 2).scan(ScanProgress.NONE);
+            assertEquals(RUN_A, scan.assets().getFirst().digest());
+            // 4 kinds (one page each: nothing else stored) + 3 pages of 2 pods
+            assertEquals(7, scan.apiRequests());
+        }
+        cluster.put(Workloads.namespace("shop"));
+        cluster.put(Workloads.of("Deployment", "shop", "web").container("app", "nginx:stable").build());
+        cluster.server().expect().get().withPath("/api/v1/namespaces/shop/pods?labelSelector=app%3Dweb&limit=500")
+                .andReturn(403, status(403, "Forbidden", "pods is forbidden")).once();
+        SourceScan scan = digestReading(cluster, 500).scan(ScanProgress.NONE);
+        assertEquals(1, scan.assets().size(), "the workload is still tracked");
+        assertNull(scan.assets().getFirst().digest());
+        assertEquals(1, scan.warnings().size(), scan.warnings().toString());
+        assertTrue(scan.warnings().getFirst().contains("listing pods in namespace shop is forbidden"),
+                scan.warnings().toString());
+    }
+
     @Test
     void aForbiddenNamespaceIsReportedAndLeftOutWhileTheOthersAreListed() throws Exception {
         for (String ns : List.of("shop", "secret", "payments")) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.safeupdater.execution.Candidates;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.FiredRule;
@@ -158,7 +159,7 @@ class PolicyEngineTest {
     void requiredOwnerTestsGateActivation() throws Exception {
         PolicyEngine engine = engine(true);
         PolicySnapshot s = engine.reload("test");
-        assertEquals(24, s.tests().passed());
+        assertEquals(26, s.tests().passed());
         // loosen prod to minor: the owner test "a minor update in prod waits for a human" now fails
         String prod = Files.readString(policies.resolve("production.yaml"));
         Files.writeString(policies.resolve("production.yaml"), prod.replace("    allow: patch\n", "    allow: minor\n"));
@@ -219,6 +220,33 @@ class PolicyEngineTest {
         PolicyEngine engine = engine(false);
         assertThrows(PolicyEngine.NoActiveRuleSetException.class,
                 () -> engine.evaluate(candidate("prod", "web", "1.0.0", "1.0.1", null)));
+    }
+
+    /** One failure window for every history, however it came: 7 days (or a longer failureCooldown) before now. */
+    @Test
+    void failuresOutsideTheFailureWindowAreNotSeenByTheRules() throws Exception {
+        PolicyEngine engine = engine(false);
+        engine.reload("test");
+        Candidate c = candidate("prod", "web", "1.4.2", "1.4.3", NOW.minusSeconds(5 * 86400));
+        History h = new History(List.of(
+                new History.Failure("1.4.1", "1.4.2", null, "ROLLED_BACK", NOW.minusSeconds(3600), null),
+                new History.Failure("1.4.0", "1.4.1", null, "FAILED", NOW.minus(java.time.Duration.ofDays(8)), null)),
+                List.of(), List.of(), null);
+        Evaluation e = engine.evaluateAll(List.of(new PolicyInput(c, h)), NOW).getFirst();
+        assertEquals(List.of("1.4.2"), e.history().failures().stream().map(History.Failure::toTag).toList(),
+                "the 8-day-old failure is outside prod's window (7 days: its failureCooldown is 48h)");
+        assertEquals("recent-failure", e.decidedBy());
+        assertEquals(java.time.Duration.ofDays(7), new Subject(c, engine.require().policies().explain(c), h)
+                .failureWindow());
+        Candidate critical = new Candidate(new dev.safeupdater.model.AssetKey("static", "prod", "shop", "Deployment",
+                "pay", "app"), java.util.Map.of("tier", "critical"), java.util.Map.of(), "ghcr.io/acme/pay", "1.4.2",
+                null, "1.4.3", null, dev.safeupdater.model.ChangeType.PATCH, false, NOW.minusSeconds(30 * 86400),
+                dev.safeupdater.model.ReleaseTimeSource.REGISTRY);
+        History longAgo = new History(List.of(new History.Failure("1.4.1", "1.4.2", null, "FAILED",
+                NOW.minus(java.time.Duration.ofDays(6)), null)), List.of(), List.of(), null);
+        Evaluation kept = engine.evaluateAll(List.of(new PolicyInput(critical, longAgo)), NOW).getFirst();
+        assertEquals(1, kept.history().failures().size(), "inside the window");
+        assertEquals("prod-critical", kept.scopeName());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.ChangeType;
@@ -126,7 +127,7 @@ class RuleCompilerTest {
     void theDocumentedExamplesCompile() throws Exception {
         String doc = java.nio.file.Files.readString(TestPaths.repoRoot().resolve("docs/policy-authoring.md"));
         StringBuilder drl = new StringBuilder(HEADER).append("import dev.safeupdater.policy.*;\n")
-                .append("import dev.safeupdater.policy.History.Failure;\n");
+                .append("import dev.safeupdater.model.History.Failure;\n");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("```\\n(rule \"[\\s\\S]*?\\nend)\\n```")
                 .matcher(doc);
         int examples = 0;
@@ -193,7 +194,7 @@ class RuleCompilerTest {
                 + rule("unbound", "$c : Candidate( image == $x )")
                 + rule("no-property", "$c : Candidate( colour == \"red\" )")
                 + rule("three-reports", "$c : Candidate( labels[\"x\"].foo() == 1 )")
-                + rule("bad-from", "$c : Candidate( )\n    $f : dev.safeupdater.policy.History.Failure( ) from $c.bar")
+                + rule("bad-from", "$c : Candidate( )\n    $f : dev.safeupdater.model.History.Failure( ) from $c.bar")
                 + rule("bad-regex", "$c : Candidate( image matches \"x[\" )")
                 + rule("bad-operator", "$c : Candidate( image str[startsWit] \"x\" )"));
         assertEquals(List.of(
@@ -203,7 +204,7 @@ class RuleCompilerTest {
                         + " \"colour\"",
                 "rules/a.drl:18:21: rule \"three-reports\": `labels[\"x\"].foo()`: String has no property or method"
                         + " \"foo\"",
-                "rules/a.drl:25:57: rule \"bad-from\": `$c.bar`: Candidate has no property or method \"bar\"",
+                "rules/a.drl:25:56: rule \"bad-from\": `$c.bar`: Candidate has no property or method \"bar\"",
                 "rules/a.drl:31:21: rule \"bad-regex\": `image matches \"x[\"`: bad regular expression",
                 "rules/a.drl:37:27: rule \"bad-operator\": `image str[startsWit] \"x\"` uses str[startsWit]: str takes"
                         + " startsWith, endsWith or length"), errors);

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.ChangeType;

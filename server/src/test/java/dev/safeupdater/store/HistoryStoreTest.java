@@ -122,20 +122,20 @@ class HistoryStoreTest {
             pin(id, "1.0.6", null, null, now.minusSeconds(1));
             pin(id, "1.0.7", DIGEST_A, now.plusSeconds(3600), null);
 
-            HistoryStore.Snapshot s = history.history(id, "1.0.2", null, now.minusSeconds(86400 * 7), now);
-            assertEquals(List.of("1.0.2"), s.failures().stream().map(HistoryStore.FailedRun::toTag).toList(),
+            dev.safeupdater.model.History s = history.history(id, "1.0.2", null, now.minusSeconds(86400 * 7), now);
+            assertEquals(List.of("1.0.2"), s.failures().stream().map(dev.safeupdater.model.History.Failure::toTag).toList(),
                     "the failure 10 days ago is outside the window; successes are not failures");
             assertEquals("ROLLED_BACK", s.failures().getFirst().state());
             assertEquals(now.minusSeconds(3600), s.failures().getFirst().at());
-            assertEquals(List.of("1.0.2", "1.0.7"), s.pins().stream().map(HistoryStore.ActivePin::tag).toList(),
+            assertEquals(List.of("1.0.2", "1.0.7"), s.pins().stream().map(dev.safeupdater.model.History.Pin::tag).toList(),
                     "expired and removed pins are not in force");
             assertEquals(DIGEST_A, s.pins().get(1).digest());
             assertEquals("1.0.4", s.lastUpdate().toTag());
             assertEquals(now.minusSeconds(86400 * 2), s.lastUpdate().at());
 
-            HistoryStore.Snapshot none = history.history(asset("fresh-" + kind), "1.0.1", null, now.minusSeconds(60),
+            dev.safeupdater.model.History none = history.history(asset("fresh-" + kind), "1.0.1", null, now.minusSeconds(60),
                     now);
-            assertTrue(none.failures().isEmpty() && none.pins().isEmpty() && none.votes().isEmpty());
+            assertTrue(none.failures().isEmpty() && none.pins().isEmpty() && none.approvals().isEmpty());
             assertNull(none.lastUpdate());
         }
 
@@ -167,17 +167,17 @@ class HistoryStoreTest {
             approvals.vote(id, "2.0.0", DIGEST_B, "api:carol", null, null);
             approvals.vote(id, "2.1.0", null, "api:dave", null, null);
 
-            List<String> counted = history.history(id, "2.0.0", DIGEST_A, now, now).votes().stream()
-                    .map(HistoryStore.Vote::approver).toList();
+            List<String> counted = history.history(id, "2.0.0", DIGEST_A, now, now).approvals().stream()
+                    .map(dev.safeupdater.model.History.Approval::approver).toList();
             assertEquals(List.of("api:alice"), counted,
                     "bob's vote expired; carol voted for another digest, dave for another tag");
 
             Approval revoked = approvals.revoke(id, again.id(), "api:alice").orElseThrow();
             assertNotNull(revoked.revokedAt());
-            assertTrue(history.history(id, "2.0.0", DIGEST_A, now, now).votes().isEmpty());
+            assertTrue(history.history(id, "2.0.0", DIGEST_A, now, now).approvals().isEmpty());
             Approval renewed = approvals.vote(id, "2.0.0", DIGEST_A, "api:alice", null, null);
             assertNull(renewed.revokedAt(), "voting again undoes a revocation");
-            assertEquals(1, history.history(id, "2.0.0", DIGEST_A, now, now).votes().size());
+            assertEquals(1, history.history(id, "2.0.0", DIGEST_A, now, now).approvals().size());
 
             assertTrue(approvals.revoke(id, 999_999, "x").isEmpty());
             assertTrue(approvals.revoke(asset("other-" + kind), again.id(), "x").isEmpty(),

@@ -72,6 +72,19 @@ public final class Workloads {
         return this;
     }
 
+    /**
+     * A pod of workload {@code app} (label {@code app=<app>}, as {@link #build()} selects) whose container
+     * {@code container} runs {@code image} with {@code imageId} as the kubelet reports it.
+     */
+    public static io.fabric8.kubernetes.api.model.Pod pod(String namespace, String name, String app, String container,
+                                                          String image, String imageId) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withNamespace(namespace)
+                .withName(name).addToLabels("app", app).endMetadata()
+                .withNewSpec().addNewContainer().withName(container).withImage(image).endContainer().endSpec()
+                .withNewStatus().addNewContainerStatus().withName(container).withImage(image).withImageID(imageId)
+                .endContainerStatus().endStatus().build();
+    }
+
     public HasMetadata build() {
         ObjectMeta meta = new ObjectMetaBuilder().withNamespace(namespace).withName(name).withLabels(labels)
                 .withAnnotations(annotations).build();
@@ -80,12 +93,12 @@ public final class Workloads {
         PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", name)
                 .endMetadata().withSpec(spec).build();
         return switch (kind) {
-            case "Deployment" -> new DeploymentBuilder().withMetadata(meta).withNewSpec().withTemplate(template)
-                    .endSpec().build();
-            case "StatefulSet" -> new StatefulSetBuilder().withMetadata(meta).withNewSpec().withTemplate(template)
-                    .endSpec().build();
-            case "DaemonSet" -> new DaemonSetBuilder().withMetadata(meta).withNewSpec().withTemplate(template)
-                    .endSpec().build();
+            case "Deployment" -> new DeploymentBuilder().withMetadata(meta).withNewSpec().withNewSelector()
+                    .addToMatchLabels("app", name).endSelector().withTemplate(template).endSpec().build();
+            case "StatefulSet" -> new StatefulSetBuilder().withMetadata(meta).withNewSpec().withNewSelector()
+                    .addToMatchLabels("app", name).endSelector().withTemplate(template).endSpec().build();
+            case "DaemonSet" -> new DaemonSetBuilder().withMetadata(meta).withNewSpec().withNewSelector()
+                    .addToMatchLabels("app", name).endSelector().withTemplate(template).endSpec().build();
             case "CronJob" -> new CronJobBuilder().withMetadata(meta).withNewSpec().withSchedule("*/5 * * * *")
                     .withNewJobTemplate().withNewSpec().withTemplate(template).endSpec().endJobTemplate().endSpec()
                     .build();

@@ -72,6 +72,23 @@ class ChangeClassifierTest {
         assertFalse(ChangeClassifier.isValidTag("x".repeat(129)));
     }
 
+    @Test
+    void mutableTagsAreFollowedByDigest() {
+        for (String exact : List.of("1.25.3", "1.25.3-alpine", "16.1.0-debian-12-r5", "2024.01.15", "v2.11.0-rc.2")) {
+            assertTrue(ChangeClassifier.isExactVersion(exact), exact);
+        }
+        for (String mutable : List.of("latest", "stable", "1.25", "16", "1.25-alpine", "mainline-alpine")) {
+            assertFalse(ChangeClassifier.isExactVersion(mutable), mutable);
+        }
+        String a = "sha256:" + "a".repeat(64);
+        String b = "sha256:" + "b".repeat(64);
+        assertTrue(ChangeClassifier.isDigestCandidate("latest", a, b));
+        assertTrue(ChangeClassifier.isDigestCandidate("1.25", a, b));
+        assertFalse(ChangeClassifier.isDigestCandidate("latest", a, a), "the same image");
+        assertFalse(ChangeClassifier.isDigestCandidate("latest", null, b), "the running digest is not known");
+        assertFalse(ChangeClassifier.isDigestCandidate("latest", a, null), "the registry's digest is not known");
+    }
+
     /** On strict SemVer tags with the usual labels, the order agrees with semver4j's. */
     @Test
     void agreesWithSemver4jOnStrictSemver() {

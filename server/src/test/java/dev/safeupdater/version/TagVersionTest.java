@@ -74,6 +74,15 @@ class TagVersionTest {
             1.5.0-nightly              | 1.5.0 (3 parts, prerelease nightly)
             9.0.0-preview.3            | 9.0.0 (3 parts, prerelease preview.3)
             22-ea                      | 22 (1 part, prerelease ea)
+            # the full SemVer 2.0 prerelease and build grammar (semver.org's own examples)
+            1.0.0-alpha.beta           | 1.0.0 (3 parts, prerelease alpha.beta)
+            1.0.0-alpha.1              | 1.0.0 (3 parts, prerelease alpha.1)
+            1.0.0-rc.1.2.x7            | 1.0.0 (3 parts, prerelease rc.1.2.x7)
+            1.0.0-beta.x.7.z.92-alpine | 1.0.0 (3 parts, prerelease beta.x.7.z.92, variant alpine)
+            1.0.0-alpha+001            | 1.0.0 (3 parts, prerelease alpha, build 001)
+            1.0.0+20130313144700       | 1.0.0 (3 parts, build 20130313144700)
+            1.0.0-beta+exp.sha.5114f85 | 1.0.0 (3 parts, prerelease beta, build exp.sha.5114f85)
+            1.0.0+21AF26D3----117B344092BD | 1.0.0 (3 parts, build 21AF26D3----117B344092BD)
             """)
     void parsesVersions(String tag, String expected) {
         TagVersion v = TagVersion.parse(tag);
@@ -101,7 +110,10 @@ class TagVersionTest {
             1.2.3-                    | unrecognised text
             12345678901234567890      | more than 18 digits
             -1.2                      | not a valid image tag
-            1.2.3+build               | not a valid image tag
+            1.2.3+                    | build metadata
+            1.2.3+a..b                | build metadata
+            1.2.3+a_b                 | build metadata
+            latest+build              | a name
             """)
     void recognisesTagsThatAreNotVersions(String tag, String reason) {
         TagVersion v = TagVersion.parse(tag);
