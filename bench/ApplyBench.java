@@ -15,7 +15,7 @@ import dev.safeupdater.execution.DecideRequest;
 import dev.safeupdater.execution.Services;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.Decision;
-import dev.safeupdater.store.AssetFilter;
+import dev.safeupdater.model.AssetFilter;
 import dev.safeupdater.store.RunRecord;
 import dev.safeupdater.store.RunStore;
 import dev.safeupdater.testing.DockerRollouts;

@@ -24,8 +24,8 @@ import dev.safeupdater.execution.ScanService;
 import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.InventoryStore;
-import dev.safeupdater.store.ScanRun;
-import dev.safeupdater.store.ScanSourceResult;
+import dev.safeupdater.model.ScanRun;
+import dev.safeupdater.model.ScanSourceResult;
 import dev.safeupdater.store.ScanStore;
 
 /**

@@ -26,7 +26,8 @@ public final class ApiRouting {
         Problems.register(routing);
         routing.register("/api/v1/evaluate", new EvaluateResource(services.decisions()))
                 .register("/api/v1/assets", new AssetsResource(services.assets(), services.decisions()))
-                .register("/api/v1/decisions", new DecisionsResource(services.decisions()))
+                .register("/api/v1/decisions", new DecisionsResource(services.decisions(), services.audit(),
+                        services.approvals()))
                 .register("/api/v1/assets/{assetId}/approvals", new ApprovalsResource(services.decisions()))
                 .register("/api/v1/rules", new RulesResource(services.policyAdmin()))
                 .register("/api/v1/versions", new VersionsResource(services.versions()))
@@ -37,6 +38,9 @@ public final class ApiRouting {
                         : services.rollouts().pins()))
                 .register("/api/v1/cycles", new CyclesResource(services.cycles()))
                 .register("/api/v1/plan", new PlanResource(services.cycles()))
+                .register("/api/v1/updates", new UpdatesResource(services.audit()))
+                .register("/api/v1/audit-events", new AuditEventsResource(services.audit()))
+                .register("/api/v1/approvals", new ApprovalQueueResource(services.approvals()))
                 .any("/api/*", (req, res) -> Problems.send(res, 404, "Not found",
                         "no API resource " + req.prologue().method().text() + " " + req.path().path(),
                         java.util.List.of()));

@@ -50,7 +50,7 @@ final class ApprovalsResource implements HttpService {
     }
 
     /** Votes need a name: the caller's token (without tokens, the X-Actor header). */
-    private static String approver(ServerRequest req) {
+    static String approver(ServerRequest req) {
         String actor = Actors.of(req);
         if (actor.equals(Actors.ANONYMOUS)) {
             throw ApiException.invalidField(Actors.HEADER, "must name the approver (votes are counted per person)");

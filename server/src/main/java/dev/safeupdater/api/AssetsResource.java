@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.safeupdater.model.AssetUpsert;
 import dev.safeupdater.execution.AssetRequest;
 import dev.safeupdater.execution.AssetService;
 import dev.safeupdater.execution.DecideRequest;
@@ -11,10 +12,9 @@ import dev.safeupdater.execution.DecisionService;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Decision;
-import dev.safeupdater.store.AssetDetail;
-import dev.safeupdater.store.AssetFilter;
-import dev.safeupdater.store.AssetStore;
-import dev.safeupdater.store.AssetVersion;
+import dev.safeupdater.model.AssetDetail;
+import dev.safeupdater.model.AssetFilter;
+import dev.safeupdater.model.AssetVersion;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -44,7 +44,7 @@ final class AssetsResource implements HttpService {
 
     private void upsert(ServerRequest req, ServerResponse res) {
         AssetRequest body = Json.read(req, AssetRequest.class);
-        AssetStore.Upserted result = assets.upsert(body, Actors.of(req));
+        AssetUpsert result = assets.upsert(body, Actors.of(req));
         res.header(HeaderNames.LOCATION, "/api/v1/assets/" + result.asset().id());
         Json.send(res, result.created() ? 201 : 200, result.asset());
     }

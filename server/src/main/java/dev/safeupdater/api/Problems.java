@@ -10,6 +10,7 @@ import dev.safeupdater.execution.CandidateRefusedException;
 import dev.safeupdater.execution.ConflictException;
 import dev.safeupdater.execution.InvalidInputException;
 import dev.safeupdater.execution.NotFoundException;
+import dev.safeupdater.model.InvalidCursorException;
 import dev.safeupdater.policy.PolicyEngine;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -36,6 +37,8 @@ public final class Problems {
         routing.error(ApiException.class, (req, res, e) -> send(res, e.status(), e.title(), e.getMessage(), e.errors()))
                 .error(InvalidInputException.class,
                         (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(), e.errors()))
+                .error(InvalidCursorException.class, (req, res, e) -> send(res, 400, "Invalid input", e.getMessage(),
+                        List.of(new FieldError("cursor", InvalidCursorException.MESSAGE))))
                 .error(NotFoundException.class, (req, res, e) -> send(res, 404, "Not found", e.getMessage(), List.of()))
                 .error(ConflictException.class, (req, res, e) -> send(res, 409, "Conflict", e.getMessage(), List.of()))
                 .error(CandidateRefusedException.class,

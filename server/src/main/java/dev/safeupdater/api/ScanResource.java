@@ -6,7 +6,7 @@ import java.util.List;
 import dev.safeupdater.execution.ScanInProgressException;
 import dev.safeupdater.execution.ScanListener;
 import dev.safeupdater.execution.ScanService;
-import dev.safeupdater.store.ScanRun;
+import dev.safeupdater.model.ScanRun;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -56,11 +56,7 @@ final class ScanResource implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        try {
-            Json.send(res, 200, scans.list(Params.string(req, "cursor"), Params.limit(req)));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalidField("cursor", "is not a cursor from a previous page");
-        }
+        Json.send(res, 200, scans.list(Params.string(req, "cursor"), Params.limit(req)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {

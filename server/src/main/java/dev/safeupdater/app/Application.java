@@ -17,7 +17,9 @@ import dev.safeupdater.execution.ApplyOptions;
 import dev.safeupdater.execution.Appliers;
 import dev.safeupdater.api.Problems;
 import dev.safeupdater.execution.AccessControl;
+import dev.safeupdater.execution.ApprovalService;
 import dev.safeupdater.execution.AssetService;
+import dev.safeupdater.execution.AuditService;
 import dev.safeupdater.execution.Candidates;
 import dev.safeupdater.execution.CycleService;
 import dev.safeupdater.execution.DecisionService;
@@ -51,6 +53,7 @@ import dev.safeupdater.store.AccessAuditStore;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.CycleStore;
+import dev.safeupdater.store.AuditEventStore;
 import dev.safeupdater.store.Database;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
@@ -63,6 +66,7 @@ import dev.safeupdater.rollout.KubernetesAppliers;
 import dev.safeupdater.store.PinStore;
 import dev.safeupdater.store.RuleSetAuditStore;
 import dev.safeupdater.store.RunStore;
+import dev.safeupdater.store.RunHistoryStore;
 import dev.safeupdater.store.ScanStore;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -151,7 +155,7 @@ public final class Application implements AutoCloseable {
         if (db == null) {
             TagService tags = new TagService(registry, chartIndex, null, clock);
             return new Services(policy, new DecisionService(policy, null, null, clock), null, null,
-                    new VersionService(tags), tags, null, policyAdmin, null, null);
+                    new VersionService(tags), tags, null, policyAdmin, null, null, null, null, null);
         }
         // activations and refusals from here on (and the startup one, made while the database was migrating)
         policyAdmin.auditTo(new RuleSetAuditStore(db));
@@ -160,18 +164,22 @@ public final class Application implements AutoCloseable {
         TagService tags = new TagService(registry, chartIndex, new ImageTagStore(db), clock);
         ScanService scans = new ScanService(inventoryFile, sources, new InventoryStore(db, clock),
                 new ScanStore(db, clock), clock);
-        DecisionService decide = new DecisionService(policy, assets, decisions, new HistoryStore(db),
-                new ApprovalStore(db, clock), clock);
+        HistoryStore history = new HistoryStore(db);
+        ApprovalStore votes = new ApprovalStore(db, clock);
+        DecisionService decide = new DecisionService(policy, assets, decisions, history, votes, clock);
+        ApprovalService approvals = new ApprovalService(votes, decisions, assets, history, policy, clock);
         NotificationService notifications = notifications(settings, db, policy, clock);
         decide.notifyTo(notifications);
+        approvals.notifyTo(notifications);
         policyAdmin.notifyTo(notifications);
         policyAdmin.announceLastRefusal(); // a set refused at startup (TRY), before the notifier existed
         CycleService cycles = new CycleService(scans, tags, policy, new CycleStore(db), new HistoryStore(db), clock);
         cycles.notifyTo(notifications);
         Rollouts rollouts = rollouts(settings, db, sources, assets, policy, decide, clock);
         cycles.applyTo(rollouts.planner()::enqueueApproved); // each cycle's APPROVE decisions become update runs
+        AuditService audit = new AuditService(new RunHistoryStore(db), decisions, new AuditEventStore(db));
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
-                policyAdmin, notifications, cycles, rollouts);
+                policyAdmin, notifications, cycles, rollouts, audit, approvals);
     }
 
     /**
@@ -445,6 +453,9 @@ public final class Application implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
+                // a response larger than one write (a page of history, an export) must not wait for the client's
+                // delayed ACK (40 ms on a keep-alive connection) before its last segment goes out
+                .connectionOptions(io.helidon.common.socket.SocketOptions.builder().tcpNoDelay(true).build())
                 .shutdownHook(false)
                 .maxPayloadSize(dev.safeupdater.api.Json.MAX_BODY_BYTES)
                 .directHandlers(Problems.directHandlers())
@@ -480,6 +491,9 @@ public final class Application implements AutoCloseable {
         }
         if (services.cycles() != null) {
             services.cycles().startBackground(cycleInterval);
+        }
+        if (services.approvals() != null) {
+            services.approvals().start(Duration.ofMillis(settings.getInt("approvals.expiry-interval-ms")));
         }
         return new Application(services, server);
     }
@@ -523,6 +537,9 @@ public final class Application implements AutoCloseable {
         }
         if (services.notifications() != null) {
             services.notifications().close();
+        }
+        if (services.approvals() != null) {
+            services.approvals().close();
         }
         if (services.database() != null) {
             services.database().close();

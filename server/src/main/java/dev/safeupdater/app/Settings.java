@@ -101,7 +101,10 @@ public final class Settings {
             new Key("metrics.require-token", "false", false, "true: /observe/metrics needs a token (any role)"
                     + " when tokens are configured."),
             new Key("http.read-timeout-seconds", "30", false,
-                    "A connection that sends nothing for this long while a request is read is closed."));
+                    "A connection that sends nothing for this long while a request is read is closed."),
+            // approvals (docs/audit.md)
+            new Key("approvals.expiry-interval-ms", "60000", false,
+                    "serve: how often votes past their scope's approval deadline are expired (and announced)."));
 
     private final Map<String, String> values;
     private final Path workDir;

@@ -67,6 +67,10 @@ public final class SafeUpdaterCommand implements Runnable {
         cl.addSubcommand(new PinsCommand(launcher));
         cl.addSubcommand(new RunCommand(launcher));
         cl.addSubcommand(new PlanCommand(launcher));
+        cl.addSubcommand(HistoryCommand.create(launcher));
+        cl.addSubcommand(UpdatesCommand.create(launcher));
+        cl.addSubcommand(new VoteCommand.Approve(launcher));
+        cl.addSubcommand(new VoteCommand.Reject(launcher));
         withHelp(cl);
         cl.registerConverter(java.time.Instant.class, SafeUpdaterCommand::instant);
         // a bad option value: say what was wrong (and where help is), not the whole usage

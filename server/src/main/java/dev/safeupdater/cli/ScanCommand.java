@@ -8,14 +8,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.safeupdater.model.KindCounts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.safeupdater.execution.ScanListener;
 import dev.safeupdater.execution.Services;
-import dev.safeupdater.store.InventoryStore;
-import dev.safeupdater.store.ScanRun;
-import dev.safeupdater.store.ScanSourceResult;
+import dev.safeupdater.model.ScanRun;
+import dev.safeupdater.model.ScanSourceResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -97,7 +97,7 @@ final class ScanCommand implements Callable<Integer> {
                         n(s.gone()), s.status()});
             }
             s.byKind().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-                InventoryStore.KindCounts k = e.getValue();
+                KindCounts k = e.getValue();
                 rows.add(new String[] {s.name(), s.type(), e.getKey(), n(k.seen()), n(k.added()), n(k.changed()),
                         n(k.gone()), s.status()});
             });

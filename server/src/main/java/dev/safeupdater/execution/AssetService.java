@@ -3,12 +3,12 @@ package dev.safeupdater.execution;
 import java.util.Objects;
 
 import dev.safeupdater.model.Asset;
+import dev.safeupdater.model.AssetUpsert;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.Page;
-import dev.safeupdater.store.AssetDetail;
-import dev.safeupdater.store.AssetFilter;
+import dev.safeupdater.model.AssetDetail;
+import dev.safeupdater.model.AssetFilter;
 import dev.safeupdater.store.AssetStore;
-import dev.safeupdater.store.InvalidCursorException;
 
 /** Static assets registered by hand, and reading what the store tracks. */
 public final class AssetService {
@@ -21,7 +21,7 @@ public final class AssetService {
     }
 
     /** Registers the slot, or updates what it runs when it exists. Validates everything before writing. */
-    public AssetStore.Upserted upsert(AssetRequest r, String actor) {
+    public AssetUpsert upsert(AssetRequest r, String actor) {
         new InputCheck()
                 .required("kind", r.kind()).name("kind", r.kind())
                 .required("name", r.name()).name("name", r.name())
@@ -44,21 +44,12 @@ public final class AssetService {
     }
 
     public Page<Asset> list(String cursor, int limit) {
-        try {
-            return store.list(cursor, limit);
-        } catch (InvalidCursorException e) {
-            throw new InvalidInputException(java.util.List.of(new FieldError("cursor", "is not a cursor of this listing")));
-        }
+        return store.list(cursor, limit);
     }
 
     /** Assets passing {@code filter}, in id order; a cursor not from a previous page is invalid input. */
     public Page<Asset> list(AssetFilter filter, String cursor, int limit) {
-        try {
-            return store.list(filter, cursor, limit);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(java.util.List.of(new FieldError("cursor",
-                    "is not a cursor from a previous page")));
-        }
+        return store.list(filter, cursor, limit);
     }
 
     /** The asset with its details and the versions it was observed running (newest first, at most 100). */

@@ -25,10 +25,9 @@ import dev.safeupdater.policy.ScopeMatch;
 import dev.safeupdater.policy.Subject;
 import dev.safeupdater.store.ApprovalStore;
 import dev.safeupdater.store.AssetStore;
-import dev.safeupdater.store.DecisionFilter;
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.store.DecisionStore;
 import dev.safeupdater.store.HistoryStore;
-import dev.safeupdater.store.InvalidCursorException;
 
 /**
  * Decisions: evaluate a candidate without storing anything (what-if, with an explanation), decide for a stored
@@ -206,11 +205,7 @@ public final class DecisionService {
     }
 
     public Page<Decision> list(DecisionFilter filter, String cursor, int limit) {
-        try {
-            return decisions.list(filter, cursor, limit);
-        } catch (InvalidCursorException e) {
-            throw new InvalidInputException(List.of(new FieldError("cursor", "is not a cursor of this listing")));
-        }
+        return decisions.list(filter, cursor, limit);
     }
 
     /**

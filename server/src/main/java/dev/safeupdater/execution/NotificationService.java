@@ -25,7 +25,6 @@ import dev.safeupdater.notify.Bodies;
 import dev.safeupdater.notify.WebhookClient;
 import dev.safeupdater.policy.PolicyEngine;
 import dev.safeupdater.policy.ScopePolicy;
-import dev.safeupdater.store.InvalidCursorException;
 import dev.safeupdater.store.NotificationStore;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -238,11 +237,7 @@ public final class NotificationService implements Notifier, AutoCloseable {
 
     /** Deliveries newest first, filtered and paged. */
     public Page<NotificationDelivery> deliveries(NotificationDelivery.Filter filter, String cursor, int limit) {
-        try {
-            return store.list(filter, cursor, limit);
-        } catch (InvalidCursorException e) {
-            throw new InvalidInputException(List.of(new FieldError("cursor", "is not a cursor of this listing")));
-        }
+        return store.list(filter, cursor, limit);
     }
 
     /** One delivery with the event it carries and every attempt. */

@@ -1,6 +1,6 @@
 package dev.safeupdater.execution;
 
-import dev.safeupdater.store.ScanSourceResult;
+import dev.safeupdater.model.ScanSourceResult;
 
 /** Follows a scan as it runs (the CLI draws its progress bar from this). Every method has a no-op default. */
 public interface ScanListener {

@@ -6,8 +6,8 @@ import dev.safeupdater.store.Database;
 /**
  * The services both shells (HTTP and CLI) call, wired by the application. {@code database}, {@code assets},
  * {@code scans} are null when a command runs without a database (in-process evaluation); {@code tags} then works
- * without recording. {@code notifications} too (then nothing is announced), {@code cycles}, and {@code rollouts} (then nothing
- * is applied).
+ * without recording. {@code notifications} too (then nothing is announced), {@code cycles}, {@code rollouts} (then
+ * nothing is applied), {@code audit} (the history readers) and {@code approvals}.
  */
 public record Services(PolicyEngine policy,
                        DecisionService decisions,
@@ -19,11 +19,7 @@ public record Services(PolicyEngine policy,
                        PolicyService policyAdmin,
                        NotificationService notifications,
                        CycleService cycles,
-                       Rollouts rollouts) {
-    /** Services without update runs ({@code rollouts} is null). */
-    public Services(PolicyEngine policy, DecisionService decisions, AssetService assets, Database database,
-                    VersionService versions, TagService tags, ScanService scans, PolicyService policyAdmin,
-                    NotificationService notifications, CycleService cycles) {
-        this(policy, decisions, assets, database, versions, tags, scans, policyAdmin, notifications, cycles, null);
-    }
+                       Rollouts rollouts,
+                       AuditService audit,
+                       ApprovalService approvals) {
 }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.safeupdater.model.AssetFilter;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
@@ -119,10 +120,6 @@ final class AssetDao {
                 .execute();
     }
 
-    List<Asset> listAfter(long afterId, int limit) {
-        return handle.createQuery(LIST_PAGE).bind("after", afterId).bind("limit", limit).map(AssetDao::map).list();
-    }
-
     /** Assets with id above {@code afterId} that pass {@code f}, in id order. */
     List<Asset> listAfter(AssetFilter f, long afterId, int limit) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM asset WHERE id > :after");
@@ -166,7 +163,7 @@ final class AssetDao {
             q.bind("image", f.image());
         }
         if (f.q() != null) {
-            q.bind("q", "%" + likeEscape(f.q().toLowerCase(Locale.ROOT)) + "%");
+            q.bind("q", Like.contains(f.q().toLowerCase(Locale.ROOT)));
         }
         return q.map(AssetDao::map).list();
     }
@@ -264,11 +261,6 @@ final class AssetDao {
         for (int from = 0; from < ids.size(); from += CHUNK) {
             action.accept(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
         }
-    }
-
-    /** Escapes LIKE wildcards with {@code !} (the ESCAPE character used above). */
-    private static String likeEscape(String s) {
-        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private static Slim slim(ResultSet rs, StatementContext ctx) throws SQLException {

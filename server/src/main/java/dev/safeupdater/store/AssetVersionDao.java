@@ -3,6 +3,7 @@ package dev.safeupdater.store;
 import java.time.Instant;
 import java.util.List;
 
+import dev.safeupdater.model.AssetVersion;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 

@@ -4,13 +4,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Decision;
 import dev.safeupdater.model.FiredRule;
 import dev.safeupdater.model.Outcome;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for the append-only {@code decision} table: insert and read, never update or delete. */
@@ -98,52 +99,61 @@ final class DecisionDao {
                 .bind("decidedAt", Times.bind(d.decidedAt()));
     }
 
+    Optional<Decision> latestFor(long assetId, String tag) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM decision WHERE asset_id = :asset AND to_tag = :tag"
+                + " ORDER BY id DESC LIMIT 1").bind("asset", assetId).bind("tag", tag).map(DecisionDao::map).findOne();
+    }
+
     Optional<Decision> findById(long id) {
         return handle.createQuery(FIND_BY_ID).bind("id", id).map(DecisionDao::map).findOne();
     }
 
-    /** Newest first: rows with id below {@code beforeId} that pass the filter. */
-    List<Decision> list(DecisionFilter f, long beforeId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM decision WHERE id < :before");
-        if (f.assetId() != null) {
-            sql.append(" AND asset_id = :asset");
+    private static final String ORDER = " ORDER BY d.decided_at DESC, d.id DESC";
+
+    /** Newest first (by decision time, then id): rows before {@code before} that pass the filter. */
+    List<Decision> list(DecisionFilter f, Keyset.At before, int limit, boolean postgres) {
+        Where w = where(f, postgres).before("d.decided_at", "d.id", before);
+        return w.bind(handle.createQuery(select(f) + w.sql() + ORDER + " LIMIT :limit"))
+                .bind("limit", limit).map(DecisionDao::map).list();
+    }
+
+    /** Every decision passing the filter, newest first, handed to {@code sink} one at a time (rows are not held). */
+    void forEach(DecisionFilter f, boolean postgres, Consumer<Decision> sink) {
+        Where w = where(f, postgres);
+        Streams.each(w.bind(handle.createQuery(select(f) + w.sql() + ORDER)), DecisionDao::map, sink);
+    }
+
+    private static String select(DecisionFilter f) {
+        String columns = "d." + COLUMNS.replace(", ", ", d.");
+        return "SELECT " + columns + " FROM decision d" + (f.needsAsset() ? " JOIN asset a ON a.id = d.asset_id" : "");
+    }
+
+    /**
+     * The filter as SQL. A fired rule is found in the JSON list {@code fired_rules}: with JSONB containment on
+     * PostgreSQL, as the text Jackson wrote ({@code "name":"…"}) on H2, where the column is text.
+     */
+    private static Where where(DecisionFilter f, boolean postgres) {
+        Where w = new Where()
+                .eq("d.asset_id", "asset", f.assetId())
+                .eq("d.outcome", "outcome", f.outcome() == null ? null : f.outcome().name())
+                .when(f.from(), "d.decided_at >= :from", "from")
+                .when(f.to(), "d.decided_at < :to", "to")
+                .eq("d.mode", "mode", f.mode())
+                .eq("d.scope_name", "scope", f.scope())
+                .eq("d.actor", "actor", f.actor())
+                .eq("a.namespace", "namespace", f.namespace())
+                .eq("a.image", "image", f.image())
+                .eq("a.source", "source", f.source());
+        if (f.rule() != null) {
+            String one = JsonColumns.write(java.util.Map.of("name", f.rule()));
+            if (postgres) {
+                w.when("[" + one + "]", "d.fired_rules @> CAST(:rule AS JSONB)", "rule");
+            } else {
+                String inner = one.substring(1, one.length() - 1); // "name":"…"
+                w.when(Like.contains(inner), "d.fired_rules LIKE :rule ESCAPE '!'", "rule");
+            }
         }
-        if (f.outcome() != null) {
-            sql.append(" AND outcome = :outcome");
-        }
-        if (f.from() != null) {
-            sql.append(" AND decided_at >= :from");
-        }
-        if (f.to() != null) {
-            sql.append(" AND decided_at < :to");
-        }
-        if (f.mode() != null) {
-            sql.append(" AND mode = :mode");
-        }
-        if (f.scope() != null) {
-            sql.append(" AND scope_name = :scope");
-        }
-        sql.append(" ORDER BY id DESC LIMIT :limit");
-        Query q = handle.createQuery(sql.toString()).bind("before", beforeId).bind("limit", limit);
-        if (f.assetId() != null) {
-            q.bind("asset", f.assetId().longValue());
-        }
-        if (f.outcome() != null) {
-            q.bind("outcome", f.outcome().name());
-        }
-        if (f.from() != null) {
-            q.bind("from", Times.bind(f.from()));
-        }
-        if (f.to() != null) {
-            q.bind("to", Times.bind(f.to()));
-        }
-        if (f.mode() != null) {
-            q.bind("mode", f.mode());
-        }
-        if (f.scope() != null) {
-            q.bind("scope", f.scope());
-        }
-        return q.map(DecisionDao::map).list();
+        return w;
     }
 
     static Decision map(ResultSet rs, StatementContext ctx) throws SQLException {

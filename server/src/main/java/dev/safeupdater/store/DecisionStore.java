@@ -3,8 +3,10 @@ package dev.safeupdater.store;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.model.Page;
 import org.jdbi.v3.core.Jdbi;
 
@@ -13,9 +15,11 @@ public final class DecisionStore {
     private static final String CURSOR_KIND = "decision";
 
     private final Jdbi jdbi;
+    private final boolean postgres;
 
     public DecisionStore(Database db) {
         this.jdbi = db.jdbi();
+        this.postgres = db.isPostgres();
     }
 
     /** Stores {@code d} (its id is ignored) and returns it with the id it was given. */
@@ -29,18 +33,24 @@ public final class DecisionStore {
         });
     }
 
+    /** The newest decision for moving asset {@code assetId} to {@code tag}, whatever its digest. */
+    public Optional<Decision> latestFor(long assetId, String tag) {
+        return jdbi.withHandle(h -> new DecisionDao(h).latestFor(assetId, tag));
+    }
+
     public Optional<Decision> find(long id) {
         return jdbi.withHandle(h -> new DecisionDao(h).findById(id));
     }
 
-    /** Decisions newest first, {@code limit} at a time; {@code cursor} is null for the first page. */
+    /** Decisions newest first (by decision time, then id), {@code limit} at a time; {@code cursor} is null for the first page. */
     public Page<Decision> list(DecisionFilter filter, String cursor, int limit) {
-        long before = cursor == null ? Long.MAX_VALUE : Cursors.decode(CURSOR_KIND, cursor);
-        List<Decision> rows = jdbi.withHandle(h -> new DecisionDao(h).list(filter, before, limit + 1));
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<Decision> page = rows.subList(0, limit);
-        return new Page<>(page, Cursors.encode(CURSOR_KIND, page.getLast().id()));
+        return Keyset.newestFirstByTime(CURSOR_KIND, cursor, limit,
+                (before, n) -> jdbi.withHandle(h -> new DecisionDao(h).list(filter, before, n, postgres)),
+                d -> new Keyset.At(d.decidedAt(), d.id()));
+    }
+
+    /** Every decision passing {@code filter}, newest first, one at a time, in one read-only transaction. */
+    public void forEach(DecisionFilter filter, Consumer<Decision> sink) {
+        jdbi.useTransaction(h -> new DecisionDao(h).forEach(filter, postgres, sink));
     }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import dev.safeupdater.model.History;
 import org.jdbi.v3.core.Handle;
 
-/** Read-only SQL over update_run, pin, approval and image_tag: what the policy needs to know about the past. */
+/** Read-only SQL over update_run, pin, approval_vote and image_tag: what the policy needs to know about the past. */
 final class HistoryDao {
     private static final String FAILURES = "SELECT from_tag, to_tag, to_digest, state,"
             + " COALESCE(finished_at, updated_at) AS at, error FROM update_run"
@@ -19,9 +19,11 @@ final class HistoryDao {
             + " WHERE asset_id = :asset AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)"
             + " ORDER BY id";
 
-    private static final String VOTES = "SELECT approver, created_at FROM approval"
-            + " WHERE asset_id = :asset AND to_tag = :tag AND revoked_at IS NULL"
-            + " AND (expires_at IS NULL OR expires_at > :now) AND ";
+    /** APPROVE votes that nothing (a revocation, an expiry, a renewal) replaced. */
+    private static final String VOTES = "SELECT v.voter, v.cast_at FROM approval_vote v"
+            + " WHERE v.asset_id = :asset AND v.to_tag = :tag AND v.vote = 'APPROVE'"
+            + " AND NOT EXISTS (SELECT 1 FROM approval_vote n WHERE n.replaces = v.id)"
+            + " AND (v.expires_at IS NULL OR v.expires_at > :now) AND ";
 
     private static final String LAST_UPDATE = "SELECT from_tag, to_tag, COALESCE(finished_at, updated_at) AS at"
             + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
@@ -58,13 +60,13 @@ final class HistoryDao {
 
     /** Votes for exactly this tag and digest (a null digest matches votes without one). */
     List<History.Approval> votes(long assetId, String tag, String digest, Instant now) {
-        var q = handle.createQuery(VOTES + (digest == null ? "to_digest IS NULL" : "to_digest = :digest")
-                        + " ORDER BY id")
+        var q = handle.createQuery(VOTES + (digest == null ? "v.to_digest IS NULL" : "v.to_digest = :digest")
+                        + " ORDER BY v.id")
                 .bind("asset", assetId).bind("tag", tag).bind("now", Times.bind(now));
         if (digest != null) {
             q.bind("digest", digest);
         }
-        return q.map((rs, ctx) -> new History.Approval(rs.getString("approver"), Times.read(rs, "created_at")))
+        return q.map((rs, ctx) -> new History.Approval(rs.getString("voter"), Times.read(rs, "cast_at")))
                 .list();
     }
 

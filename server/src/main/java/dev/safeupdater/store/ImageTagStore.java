@@ -9,7 +9,6 @@ import java.util.Set;
 
 import dev.safeupdater.model.ReleaseTimeSource;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * What the registries hold, as last seen: one row per repository tag ({@code image_tag}) and one per repository
@@ -43,15 +42,10 @@ public final class ImageTagStore {
      * fresh, tags no longer listed are removed, and {@code details} set digests and release times.
      */
     public void recordListing(String image, List<String> tags, List<TagDetail> details, Instant now) {
-        try {
+        Conflicts.retryOnDuplicateKey(() -> { // a concurrent writer may insert the same tags first
             recordOnce(image, tags, details, now);
-        } catch (UnableToExecuteStatementException e) {
-            if (AssetStore.isUniqueViolation(e)) {
-                recordOnce(image, tags, details, now); // a concurrent writer inserted the same tags first
-            } else {
-                throw e;
-            }
-        }
+            return null;
+        });
     }
 
     private void recordOnce(String image, List<String> tags, List<TagDetail> details, Instant now) {

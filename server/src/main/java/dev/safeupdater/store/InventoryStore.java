@@ -20,9 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
+import dev.safeupdater.model.KindCounts;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Writes what an inventory source saw into the asset table, one transaction per source: new slots are inserted,
@@ -39,10 +39,6 @@ public final class InventoryStore {
     public InventoryStore(Database db, Clock clock) {
         this.jdbi = db.jdbi();
         this.clock = clock;
-    }
-
-    /** What one kind of asset did in a sync. */
-    public record KindCounts(int seen, int added, int changed, int gone) {
     }
 
     /**
@@ -68,7 +64,7 @@ public final class InventoryStore {
     public SyncResult sync(String origin, List<ObservedAsset> observed, Predicate<AssetKey> keep, Long scanId) {
         Objects.requireNonNull(origin, "origin");
         Prepared prepared = prepare(observed);
-        return retryOnConflict(() -> jdbi.inTransaction(h -> {
+        return Conflicts.retryOnDuplicateKey(() -> jdbi.inTransaction(h -> {
             List<Map.Entry<String, String>> places = prepared.rows.values().stream()
                     .map(w -> Map.entry(w.asset().key().source(), w.asset().key().cluster()))
                     .distinct().toList();
@@ -84,7 +80,7 @@ public final class InventoryStore {
     public SyncResult syncWorkload(String origin, String source, String cluster, String namespace, String kind,
                                    String name, List<ObservedAsset> slots) {
         Prepared prepared = prepare(slots);
-        return retryOnConflict(() -> jdbi.inTransaction(h -> {
+        return Conflicts.retryOnDuplicateKey(() -> jdbi.inTransaction(h -> {
             List<AssetDao.Slim> existing = new AssetDao(h).workload(source, cluster, namespace, kind, name);
             return apply(h, origin, prepared, existing, k -> false, null);
         }));
@@ -162,18 +158,6 @@ public final class InventoryStore {
         kinds.forEach((kind, c) -> byKind.put(kind, new KindCounts(c[0], c[1], c[2], c[3])));
         return new SyncResult(prepared.rows.size(), inserts.size(), updates.size(), touched.size(), gone.size(),
                 versions.size(), byKind, prepared.rejected);
-    }
-
-    /** Another writer inserted one of our new slots between our read and our insert: read again, once. */
-    private static SyncResult retryOnConflict(java.util.function.Supplier<SyncResult> attempt) {
-        try {
-            return attempt.get();
-        } catch (UnableToExecuteStatementException e) {
-            if (AssetStore.isUniqueViolation(e)) {
-                return attempt.get();
-            }
-            throw e;
-        }
     }
 
     private static String problem(ObservedAsset a) {

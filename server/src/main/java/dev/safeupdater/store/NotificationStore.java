@@ -88,7 +88,7 @@ public final class NotificationStore {
 
     /** Deliveries newest first, {@code limit} at a time; {@code cursor} is null for the first page. */
     public Page<NotificationDelivery> list(NotificationDelivery.Filter filter, String cursor, int limit) {
-        return Keyset.page(CURSOR_KIND, cursor, limit,
+        return Keyset.newestFirst(CURSOR_KIND, cursor, limit,
                 (before, n) -> jdbi.withHandle(h -> new NotificationDao(h).list(filter, before, n)),
                 NotificationDelivery::id);
     }

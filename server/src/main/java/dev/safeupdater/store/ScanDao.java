@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.safeupdater.model.KindCounts;
+import dev.safeupdater.model.ScanSourceResult;
+import dev.safeupdater.model.ScanRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -95,9 +98,9 @@ final class ScanDao {
                 .list();
     }
 
-    private static Map<String, InventoryStore.KindCounts> kinds(String json) {
-        Map<String, InventoryStore.KindCounts> out = new LinkedHashMap<>();
-        JsonColumns.objectMap(json).forEach((k, v) -> out.put(k, CONVERT.convertValue(v, InventoryStore.KindCounts.class)));
+    private static Map<String, KindCounts> kinds(String json) {
+        Map<String, KindCounts> out = new LinkedHashMap<>();
+        JsonColumns.objectMap(json).forEach((k, v) -> out.put(k, CONVERT.convertValue(v, KindCounts.class)));
         return out;
     }
 

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.safeupdater.model.Page;
+import dev.safeupdater.model.ScanRun;
+import dev.safeupdater.model.ScanSourceResult;
 import org.jdbi.v3.core.Jdbi;
 
 /** The record of inventory scans: started, one result per source, finished (with its audit event). */
@@ -53,12 +55,7 @@ public final class ScanStore {
 
     /** Scans newest first, {@code limit} at a time. */
     public Page<ScanRun> list(String cursor, int limit) {
-        long before = cursor == null ? Long.MAX_VALUE : Cursors.decode(CURSOR_KIND, cursor);
-        List<ScanRun> rows = jdbi.withHandle(h -> new ScanDao(h).listBefore(before, limit + 1));
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<ScanRun> page = rows.subList(0, limit);
-        return new Page<>(page, Cursors.encode(CURSOR_KIND, page.getLast().id()));
+        return Keyset.newestFirst(CURSOR_KIND, cursor, limit,
+                (before, n) -> jdbi.withHandle(h -> new ScanDao(h).listBefore(before, n)), ScanRun::id);
     }
 }

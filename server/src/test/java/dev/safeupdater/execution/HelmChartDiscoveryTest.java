@@ -28,7 +28,7 @@ import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryFixtures;
 import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.registry.helm.HelmIndexClient;
-import dev.safeupdater.store.AssetFilter;
+import dev.safeupdater.model.AssetFilter;
 import dev.safeupdater.store.AssetStore;
 import dev.safeupdater.store.ImageTagStore;
 import dev.safeupdater.store.InventoryStore;

@@ -42,13 +42,13 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * History stays history. On PostgreSQL (migration V12): the application role cannot UPDATE, DELETE or TRUNCATE the
- * history tables, a trigger refuses those statements for every role but the migration owner even when privileges
+ * history tables (approval votes too, by V16), a trigger refuses those statements for every role but the migration owner even when privileges
  * were granted, the auditor role only reads, and the owner can still migrate. H2 has no roles or triggers of this
  * kind: there the guarantee is that no product code path writes such a statement, checked here over the sources.
  */
 class AppendOnlyHistoryTest {
     static final List<String> HISTORY = List.of("decision", "run_event", "audit_event", "asset_version",
-            "notification_event", "notification_attempt");
+            "notification_event", "notification_attempt", "approval_vote", "approval");
     /** History tables other tables refer to by foreign key. */
     static final List<String> REFERENCED = List.of("decision", "notification_event");
 
@@ -148,8 +148,11 @@ class AppendOnlyHistoryTest {
                 assertTrue(d.id() > 0);
                 ApprovalStore approvals = new ApprovalStore(asApp, clock);
                 Approval vote = approvals.vote(assetId, "1.0.1", null, "alice", "ok", null);
-                // revoking updates the approval row: votes are not in the history list yet (approvals rework)
-                assertTrue(approvals.revoke(assetId, vote.id(), "alice").orElseThrow().revokedAt() != null);
+                // votes are history: casting, renewing and revoking only append rows
+                approvals.vote(assetId, "1.0.1", null, "alice", "still ok", null);
+                Approval renewed = approvals.list(assetId, "1.0.1", 1).getFirst();
+                assertEquals(vote.id(), renewed.replaces());
+                assertTrue(approvals.revoke(assetId, renewed.id(), "alice").orElseThrow().revokedAt() != null);
                 NotificationStore queue = new NotificationStore(asApp);
                 NotificationEvent event = NotificationEvent.ruleSetRefused("api", List.of("a.drl:1:1: x"), null, now);
                 NotificationReceiver receiver = new NotificationReceiver("ops",

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.model.Approval;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
@@ -160,7 +161,7 @@ class HistoryStoreTest {
             assertEquals(d.id(), alice.decisionId());
             assertEquals(now, alice.createdAt());
             Approval again = approvals.vote(id, "2.0.0", DIGEST_A, "api:alice", "still fine", null);
-            assertEquals(alice.id(), again.id(), "one live vote per person");
+            assertEquals(alice.id(), again.replaces(), "one live vote per person: a new vote replaces the old one");
             assertEquals("still fine", again.comment());
             approvals.vote(id, "2.0.0", DIGEST_A, "api:bob", null, now.minusSeconds(1));
             approvals.vote(id, "2.0.0", DIGEST_B, "api:carol", null, null);
@@ -171,7 +172,7 @@ class HistoryStoreTest {
             assertEquals(List.of("api:alice"), counted,
                     "bob's vote expired; carol voted for another digest, dave for another tag");
 
-            Approval revoked = approvals.revoke(id, alice.id(), "api:alice").orElseThrow();
+            Approval revoked = approvals.revoke(id, again.id(), "api:alice").orElseThrow();
             assertNotNull(revoked.revokedAt());
             assertTrue(history.history(id, "2.0.0", DIGEST_A, now, now).approvals().isEmpty());
             Approval renewed = approvals.vote(id, "2.0.0", DIGEST_A, "api:alice", null, null);
@@ -179,11 +180,13 @@ class HistoryStoreTest {
             assertEquals(1, history.history(id, "2.0.0", DIGEST_A, now, now).approvals().size());
 
             assertTrue(approvals.revoke(id, 999_999, "x").isEmpty());
-            assertTrue(approvals.revoke(asset("other-" + kind), alice.id(), "x").isEmpty(),
+            assertTrue(approvals.revoke(asset("other-" + kind), again.id(), "x").isEmpty(),
                     "a vote is revoked only through its own asset");
-            assertEquals(List.of("api:carol", "api:bob", "api:alice"), approvals.list(id, "2.0.0", 10).stream()
-                    .map(Approval::approver).toList(), "newest first");
-            assertEquals(4, approvals.list(id, null, 10).size());
+            // newest first; alice's renewed vote shows once (revoked), her vote after that once more
+            assertEquals(List.of("api:alice", "api:carol", "api:bob", "api:alice"), approvals.list(id, "2.0.0", 10)
+                    .stream().map(Approval::approver).toList(), "newest first");
+            assertNotNull(approvals.list(id, "2.0.0", 10).get(3).revokedAt());
+            assertEquals(5, approvals.list(id, null, 10).size());
             assertEquals(auditBefore + 1 + 7 + 1, db.count("audit_event"),
                     "the decision, every vote cast or renewed (6) and revoked (1), and the other asset");
         }

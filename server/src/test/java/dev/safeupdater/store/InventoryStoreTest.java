@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.safeupdater.model.ScanSourceResult;
+import dev.safeupdater.model.ScanRun;
+import dev.safeupdater.model.KindCounts;
+import dev.safeupdater.model.AssetVersion;
+import dev.safeupdater.model.AssetFilter;
+import dev.safeupdater.model.AssetDetail;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ObservedAsset;
@@ -93,7 +99,7 @@ class InventoryStoreTest {
                     slot(c, "shop", "api", "2.0")), k -> false, scanId);
             assertEquals(2, r.added());
             assertEquals(2, r.versionsRecorded());
-            assertEquals(Map.of("Deployment", new InventoryStore.KindCounts(2, 2, 0, 0)), r.byKind());
+            assertEquals(Map.of("Deployment", new KindCounts(2, 2, 0, 0)), r.byKind());
             List<Asset> stored = all(c);
             assertEquals(2, stored.size());
             assertEquals(clock.instant(), stored.getFirst().firstSeen());
@@ -116,7 +122,7 @@ class InventoryStoreTest {
             clock.advance(Duration.ofMinutes(5));
             InventoryStore.SyncResult r = inventory.sync(c, seen, k -> false, null);
             assertEquals(new InventoryStore.SyncResult(2, 0, 0, 2, 0, 0,
-                    Map.of("Deployment", new InventoryStore.KindCounts(2, 0, 0, 0)), List.of()), r);
+                    Map.of("Deployment", new KindCounts(2, 0, 0, 0)), List.of()), r);
             List<Map<String, Object>> after = rows(c);
             for (int i = 0; i < before.size(); i++) {
                 Map<String, Object> b = new java.util.HashMap<>(before.get(i));
@@ -263,14 +269,14 @@ class InventoryStoreTest {
             long id = scans.start(List.of("prod"), "cli:tester");
             scans.recordSource(id, new ScanSourceResult("prod", "kubernetes", "PARTIAL", null,
                     List.of("namespace secret: forbidden"), 3, 1, 1, 1, 0, 2, 5,
-                    Map.of("Deployment", new InventoryStore.KindCounts(3, 1, 1, 0)), clock.instant(),
+                    Map.of("Deployment", new KindCounts(3, 1, 1, 0)), clock.instant(),
                     clock.instant().plusMillis(1500)));
             ScanRun run = scans.finish(id, "PARTIAL");
             assertEquals(List.of("prod"), run.requestedSources());
             assertNotNull(run.finishedAt());
             ScanSourceResult s = run.sources().getFirst();
             assertEquals(List.of("namespace secret: forbidden"), s.warnings());
-            assertEquals(new InventoryStore.KindCounts(3, 1, 1, 0), s.byKind().get("Deployment"));
+            assertEquals(new KindCounts(3, 1, 1, 0), s.byKind().get("Deployment"));
             assertEquals(1500, s.durationMs());
             assertEquals(auditBefore + 1, db.count("audit_event"));
             assertEquals(id, scans.list(null, 1).items().getFirst().id());

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.safeupdater.model.DecisionFilter;
 import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;

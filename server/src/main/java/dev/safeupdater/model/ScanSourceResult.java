@@ -1,4 +1,4 @@
-package dev.safeupdater.store;
+package dev.safeupdater.model;
 
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +20,7 @@ public record ScanSourceResult(String name,
                                int gone,
                                int versionsRecorded,
                                int apiRequests,
-                               Map<String, InventoryStore.KindCounts> byKind,
+                               Map<String, KindCounts> byKind,
                                Instant startedAt,
                                Instant finishedAt) {
     public static final String SUCCEEDED = "SUCCEEDED";

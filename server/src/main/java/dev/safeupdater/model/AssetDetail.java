@@ -1,4 +1,4 @@
-package dev.safeupdater.store;
+package dev.safeupdater.model;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.safeupdater.store;
+package dev.safeupdater.model;
 
 /**
  * Filters for listing assets; null fields do not filter. {@code image} matches the repository exactly, {@code q} is a

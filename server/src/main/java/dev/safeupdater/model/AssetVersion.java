@@ -1,4 +1,4 @@
-package dev.safeupdater.store;
+package dev.safeupdater.model;
 
 import java.time.Instant;
 
