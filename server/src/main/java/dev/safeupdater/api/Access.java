@@ -56,6 +56,14 @@ public final class Access {
             new Rule("GET", "/api/v1/pins", Role.VIEWER),
             new Rule("POST", "/api/v1/pins", Role.ADMIN),
             new Rule("DELETE", "/api/v1/pins/{id}", Role.ADMIN),
+            // update runs (read side) and the approvals queue
+            new Rule("GET", "/api/v1/updates", Role.VIEWER),
+            new Rule("GET", "/api/v1/updates/{id}", Role.VIEWER),
+            new Rule("GET", "/api/v1/approvals", Role.VIEWER),
+            new Rule("POST", "/api/v1/decisions/{id}/approve", Role.APPROVER),
+            new Rule("POST", "/api/v1/decisions/{id}/reject", Role.APPROVER),
+            // history for auditors (any listing asked for as text/csv needs auditor too, see export)
+            new Rule("GET", "/api/v1/audit-events", Role.AUDITOR),
             // notifications (audit material)
             new Rule("GET", "/api/v1/notifications", Role.AUDITOR),
             new Rule("GET", "/api/v1/notifications/deliveries", Role.AUDITOR),
@@ -87,6 +95,11 @@ public final class Access {
             }
         }
         return new Rule(m, p, Role.ADMIN);
+    }
+
+    /** The rule for a listing exported as CSV: at least auditor. */
+    static Rule export(Rule rule) {
+        return rule.role().includes(Role.AUDITOR) ? rule : new Rule(rule.method(), rule.pattern(), Role.AUDITOR);
     }
 
     /** A route pattern without its trailing slash ({@code /api/v1/assets/} is {@code /api/v1/assets}). */

@@ -40,6 +40,10 @@ final class Authentication implements Filter {
         }
         String method = req.prologue().method().text();
         Access.Rule rule = metrics ? Access.METRICS : Access.required(method, path);
+        if (!metrics && req.headers().first(HeaderNames.ACCEPT).map(a -> a.toLowerCase(java.util.Locale.ROOT)
+                .contains("text/csv")).orElse(false)) {
+            rule = Access.export(rule); // a whole listing as CSV is an export: auditors' material
+        }
         Optional<String> token = bearer(req);
         if (token.isEmpty()) {
             access.refused("anonymous", method, rule.pattern(), path, 401, rule.role());

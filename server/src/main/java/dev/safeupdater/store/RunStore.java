@@ -47,7 +47,7 @@ public final class RunStore {
                 return id;
             });
         } catch (RuntimeException e) {
-            if (AssetStore.isUniqueViolation(e)) {
+            if (Conflicts.isUniqueViolation(e)) {
                 return Optional.empty(); // another planner queued it (or another run of the asset) at the same moment
             }
             throw e;

@@ -201,6 +201,11 @@ class AuthApiTest {
             assertEquals(403, send("POST", "/api/v1/rules/reload", null, tokens.tokenOf("viewer"), Map.of()).status());
             assertEquals(401, send("PUT", "/api/v1/assets", "{}", null, Map.of()).status());
             assertEquals(403, send("GET", "/api/v1/notifications", null, tokens.tokenOf("viewer"), Map.of()).status());
+            // a listing as CSV is an export: auditors' material even where the JSON page is a viewer's
+            assertEquals(403, send("GET", "/api/v1/decisions", null, tokens.tokenOf("viewer"),
+                    Map.of("Accept", "text/csv")).status());
+            assertEquals(200, send("GET", "/api/v1/decisions", null, tokens.tokenOf("auditor"),
+                    Map.of("Accept", "text/csv")).status());
             assertEquals(before + 2, db.count("audit_event"));
             List<Map<String, Object>> rows = db.database().jdbi().withHandle(h -> h.createQuery(
                     "SELECT actor, action, resource_type, resource_id FROM audit_event WHERE action = 'access.refuse'"
