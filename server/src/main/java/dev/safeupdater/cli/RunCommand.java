@@ -53,6 +53,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format.")
     String format;
 
+    @Option(names = "--apply", description = "Apply this cycle's approved updates before exiting (apply.enabled=true for"
+            + " this run): due runs are claimed, applied, verified and rolled back as serve would; runs waiting for a"
+            + " window or a freeze stay queued.")
+    boolean apply;
+
     RunCommand(Launcher launcher) {
         this.launcher = launcher;
     }
@@ -69,6 +74,9 @@ final class RunCommand implements Callable<Integer> {
         }
         Map<String, String> flags = common.flags();
         CommonOptions.put(flags, "inventory.file", inventory);
+        if (apply) {
+            flags.put("apply.enabled", "true");
+        }
         PrintWriter err = spec.commandLine().getErr();
         Services services;
         try {
@@ -88,6 +96,9 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
                 return EXIT_PARTIAL;
             }
+            if (apply && services.rollouts() != null) {
+                applyDue(services, services.rollouts().executor().pollInterval(), err);
+            }
             Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
             Map<String, Plan.Totals> bySource = new LinkedHashMap<>();
             List<String> sources = new ArrayList<>();
@@ -98,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
             }
             summary = new Summary(cycle, all.totals(), bySource);
         } finally {
+            if (services.rollouts() != null) {
+                services.rollouts().executor().close();
+            }
             services.cycles().close();
             services.scans().close();
             services.tags().close();
@@ -111,6 +125,28 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return summary.cycle().state().equals(Cycle.SUCCEEDED) ? 0 : EXIT_PARTIAL;
+    }
+
+    /**
+     * Works on due runs as serve does (claims every apply.poll-interval, leases renewed, expired ones taken over) until
+     * two poll intervals in a row find nothing to work on; runs waiting for a window or a freeze stay queued.
+     */
+    private static void applyDue(Services services, java.time.Duration pollInterval, PrintWriter err)
+            throws InterruptedException {
+        var executor = services.rollouts().executor();
+        executor.start();
+        long deadline = System.nanoTime() + java.time.Duration.ofHours(1).toNanos();
+        int idleRounds = 0;
+        while (idleRounds < 2) {
+            Thread.sleep(pollInterval.toMillis() + 200);
+            idleRounds = executor.working() == 0 ? idleRounds + 1 : 0;
+            if (System.nanoTime() > deadline) {
+                err.println("safe-updater run: update runs still in progress after an hour; their leases expire and"
+                        + " serve (or the next run) takes them over");
+                err.flush();
+                return;
+            }
+        }
     }
 
     static void print(PrintWriter out, Summary s) {

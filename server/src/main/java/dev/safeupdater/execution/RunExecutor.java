@@ -83,6 +83,10 @@ public final class RunExecutor implements AutoCloseable {
 
     /** Makes every run metric present at 0 for the sources and namespaces known now. */
     public void registerMetrics() {
+        // one series per platform the product can update, so rate() and alerts work before any source is configured
+        for (String platform : List.of("docker", "kubernetes")) {
+            metrics.present(platform, "");
+        }
         for (String source : appliers.sources()) {
             metrics.present(source, "");
         }
@@ -111,6 +115,11 @@ public final class RunExecutor implements AutoCloseable {
         LOG.atInfo().addKeyValue("event", "executor_started").addKeyValue("owner", owner)
                 .addKeyValue("max_concurrent", options.maxConcurrent())
                 .log("update-run executor started as {}", owner);
+    }
+
+    /** How often due runs are claimed ({@code apply.poll-interval}). */
+    public Duration pollInterval() {
+        return options.pollInterval();
     }
 
     /** The most runs with a live lease (all replicas) this process saw right after one of its claims. */

@@ -56,14 +56,6 @@ final class ManifestChecks {
     /** The opt-out hint; read from the workload's own annotations (docs/inventory.md "Hints"). */
     static final String OPT_OUT = "safe-updater.io/enabled";
 
-    /**
-     * Settings the manifests set that arrive with parallel branches (issue 11: cycle.interval; issue 9: apply.enabled;
-     * issue 12 security: auth.tokens-file, auth.disabled). Once merged they are in {@link Settings#KEYS} and this list
-     * can go.
-     */
-    static final Set<String> SETTINGS_FROM_PARALLEL_BRANCHES = Set.of("SAFE_UPDATER_CYCLE_INTERVAL",
-            "SAFE_UPDATER_APPLY_ENABLED", "SAFE_UPDATER_AUTH_TOKENS_FILE", "SAFE_UPDATER_AUTH_DISABLED");
-
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding");
 
     enum Mode { SERVER, CRONJOB }
@@ -292,7 +284,7 @@ final class ManifestChecks {
         for (EnvVar e : c.getEnv()) {
             assertTrue(env.put(e.getName(), e) == null, "set twice: " + e.getName());
             if (e.getName().startsWith("SAFE_UPDATER_")) {
-                assertTrue(known.contains(e.getName()) || SETTINGS_FROM_PARALLEL_BRANCHES.contains(e.getName()),
+                assertTrue(known.contains(e.getName()),
                         "not a setting of the server: " + e.getName());
             }
         }
