@@ -20,8 +20,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
 /**
- * The process's metrics registry, set up once before any meter is made: no {@code scope} label on the meters (it
- * said nothing to an operator), the JVM's and the process's meters under their usual Prometheus names
+ * The process's metrics registry, set up once before any meter is made: the JVM's and the process's meters under their usual Prometheus names
  * ({@code jvm_memory_used_bytes}, {@code jvm_gc_pause_seconds}, {@code jvm_threads_live_threads},
  * {@code process_cpu_usage}, {@code process_open_fds}, {@code process_uptime_seconds}, ...), and every
  * {@code safe_updater_*} counter with known labels declared at 0, so rates and alerts work on a fresh server.
@@ -39,7 +38,9 @@ final class Monitoring {
             registry = Services.get(MeterRegistry.class);
             io.micrometer.core.instrument.MeterRegistry m =
                     registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
-            m.config().meterFilter(MeterFilter.ignoreTags("scope"))
+            // Helidon's scope label stays: dropping it with a filter breaks Helidon's removal of replaced meters
+            // (the active-revision gauge would keep every revision ever active)
+            m.config()
                     // names promtool's lint refuses (abbreviated unit, _count on a gauge); CPU time is given below
                     .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                             || id.getName().equals("system.cpu.count")))

@@ -69,6 +69,8 @@ class AuthApiTest {
                      "image": "ghcr.io/acme/web", "currentTag": "1.0.0"}""", tokens.tokenOf("admin"), Map.of());
             assertEquals(201, r.status(), r.body());
             assetId = r.json().get("id").asLong();
+            // decide checks candidates against the registry's recorded listing
+            dev.safeupdater.testing.Listings.record(db.database(), "ghcr.io/acme/web", "1.0.1", "1.0.2", "1.2.0");
         }
 
         @AfterAll

@@ -94,7 +94,9 @@ class HistoryApiTest {
                 String[] states = {"SUCCEEDED", "FAILED", "SUCCEEDED", "ROLLED_BACK", "SUCCEEDED"};
                 for (int i = 0; i < states.length; i++) {
                     Instant at = t0.plusSeconds(3600L * i);
-                    long run = RunRows.run(h, web, webPatch, "1.4.0", "1.4.1", null, states[i], at,
+                    // one run per decision (V9): later runs of the same patch come from the cycle's re-decisions
+                    long decision = i == 0 ? webPatch : RunRows.redecided(h, webPatch, "cycle:1");
+                    long run = RunRows.run(h, web, decision, "1.4.0", "1.4.1", null, states[i], at,
                             at.plusSeconds(60), states[i].equals("SUCCEEDED") ? null : "health check failed");
                     RunRows.event(h, run, null, "QUEUED", null, at, pg);
                     RunRows.event(h, run, "APPLYING", "VERIFYING", null, at.plusSeconds(10), pg);
@@ -108,7 +110,8 @@ class HistoryApiTest {
                 }
                 for (int i = 0; i < 2; i++) {
                     Instant at = t0.plusSeconds(86_400L * 40 + i);
-                    RunRows.run(h, api, apiPatch, "1.4.0", "1.4.1", null, "SUCCEEDED", at, at.plusSeconds(5), null);
+                    RunRows.run(h, api, i == 0 ? apiPatch : RunRows.redecided(h, apiPatch, "cycle:1"), "1.4.0",
+                            "1.4.1", null, "SUCCEEDED", at, at.plusSeconds(5), null);
                 }
             });
         }
@@ -214,7 +217,8 @@ class HistoryApiTest {
         void decisionsGainTheAuditorsFilters() {
             assertEquals(1, all("/api/v1/decisions?namespace=payments", 50).size());
             assertEquals(1, all("/api/v1/decisions?rule=major-hold", 50).size());
-            assertEquals(2, all("/api/v1/decisions?rule=patch-approve", 50).size());
+            // alice's and bob's patches, and the five re-decisions the later runs came from
+            assertEquals(7, all("/api/v1/decisions?rule=patch-approve", 50).size());
             assertEquals(0, all("/api/v1/decisions?rule=patch%25", 50).size());
             assertEquals(1, all("/api/v1/decisions?outcome=hold", 50).size());
             assertEquals(2, all("/api/v1/decisions?actor=api:alice", 1).size());

@@ -93,6 +93,8 @@ class HostileInputTest {
                      "image": "ghcr.io/acme/web", "currentTag": "1.0.0"}""".getBytes(StandardCharsets.UTF_8)));
             assertEquals(201, r.status(), r.body());
             assetId = r.json().get("id").asLong();
+            // decide checks candidates against the registry's recorded listing
+            dev.safeupdater.testing.Listings.record(db.database(), "ghcr.io/acme/web", "1.0.1", "1.0.2", "1.2.0");
             var d = send(new Hostile("setup", "POST", "/api/v1/assets/" + assetId + "/decide", "application/json",
                     "{\"candidateTag\": \"1.0.1\"}".getBytes(StandardCharsets.UTF_8)));
             assertEquals(201, d.status(), d.body());

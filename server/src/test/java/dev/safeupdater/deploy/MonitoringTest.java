@@ -99,7 +99,6 @@ class MonitoringTest {
             Tool.Result r = Tool.exec(List.of("sh", "-c", "\"$0\" check metrics < \"$1\"", Tool.promtool().path(),
                     file.toString()), null, Map.of(), 60);
             assertEquals(0, r.exit(), "promtool check metrics:\n" + r.out() + r.err());
-            assertFalse(scrape.contains("scope=\""), "no scope label");
             for (String series : List.of("safe_updater_http_request_seconds_bucket{", "safe_updater_scan_duration_seconds_bucket{",
                     "jvm_memory_used_bytes{", "jvm_gc_pause_seconds", "jvm_threads_live_threads", "process_cpu_usage",
                     "process_cpu_seconds_total", "process_files_open_files", "process_uptime_seconds",

@@ -14,6 +14,15 @@ public final class RunRows {
     }
 
     /** Inserts a run in {@code state}; terminal states get {@code finishedAt}. Returns its id. */
+    /** A copy of decision {@code id} as {@code actor} re-decided it (same facts, same verdict); its id. */
+    public static long redecided(Handle h, long id, String actor) {
+        String cols = "asset_id, from_tag, to_tag, from_digest, to_digest, change_type, outcome, reasons, fired_rules,"
+                + " decided_by, ruleset_revision, policy_revision, scope_name, mode, inputs";
+        return h.createUpdate("INSERT INTO decision (" + cols + ", actor, decided_at) SELECT " + cols
+                        + ", :actor, decided_at FROM decision WHERE id = :id")
+                .bind("actor", actor).bind("id", id).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    }
+
     public static long run(Handle h, long assetId, long decisionId, String fromTag, String toTag, String toDigest,
                            String state, Instant createdAt, Instant finishedAt, String error) {
         boolean terminal = finishedAt != null;
