@@ -13,7 +13,6 @@ public final class RunRows {
     private RunRows() {
     }
 
-    /** Inserts a run in {@code state}; terminal states get {@code finishedAt}. Returns its id. */
     /** A copy of decision {@code id} as {@code actor} re-decided it (same facts, same verdict); its id. */
     public static long redecided(Handle h, long id, String actor) {
         String cols = "asset_id, from_tag, to_tag, from_digest, to_digest, change_type, outcome, reasons, fired_rules,"
@@ -23,6 +22,7 @@ public final class RunRows {
                 .bind("actor", actor).bind("id", id).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 
+    /** Inserts a run in {@code state}; terminal states get {@code finishedAt}. Returns its id. */
     public static long run(Handle h, long assetId, long decisionId, String fromTag, String toTag, String toDigest,
                            String state, Instant createdAt, Instant finishedAt, String error) {
         boolean terminal = finishedAt != null;
