@@ -16,11 +16,16 @@ import org.jdbi.v3.core.Jdbi;
  * and a Jdbi attribute ({@code <json>}) named here.
  */
 public final class Database implements AutoCloseable {
-    /** Settings H2 needs to behave like PostgreSQL; appended to H2 URLs that do not set them. */
+    /**
+     * Settings H2 needs to behave like PostgreSQL, and to keep a commit when the process is killed right after it
+     * (H2 otherwise writes committed changes up to a second later: a kill -9 lost them); appended to H2 URLs that do
+     * not set them.
+     */
     private static final Map<String, String> H2_SETTINGS = Map.of(
             "MODE", "PostgreSQL",
             "DATABASE_TO_LOWER", "TRUE",
-            "DEFAULT_NULL_ORDERING", "HIGH");
+            "DEFAULT_NULL_ORDERING", "HIGH",
+            "WRITE_DELAY", "0");
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;

@@ -215,7 +215,7 @@ class HistoryApiTest {
 
         @Test
         void decisionsGainTheAuditorsFilters() {
-            assertEquals(1, all("/api/v1/decisions?namespace=payments", 50).size());
+            assertEquals(2, all("/api/v1/decisions?namespace=payments", 50).size()); // bob's patch and its re-decision
             assertEquals(1, all("/api/v1/decisions?rule=major-hold", 50).size());
             // alice's and bob's patches, and the five re-decisions the later runs came from
             assertEquals(7, all("/api/v1/decisions?rule=patch-approve", 50).size());
