@@ -1,6 +1,7 @@
 package dev.safeupdater.app;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
 
 import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
@@ -8,11 +9,11 @@ import dev.safeupdater.registry.Registry;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -27,7 +28,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
  */
 final class Monitoring {
     private static MeterRegistry registry;
-    private static JvmGcMetrics gc;
 
     private Monitoring() {
     }
@@ -54,8 +54,16 @@ final class Monitoring {
                         }
                     });
             new JvmMemoryMetrics().bindTo(m);
-            gc = new JvmGcMetrics(); // kept: it listens to GC notifications for the process's life
-            gc.bindTo(m);
+            // GC pauses per collector, registered here once: Micrometer's JvmGcMetrics registers its timers lazily on
+            // the JVM's notification thread, which deadlocked with Helidon's registry lock when a GC came during
+            // start-up (Helidon holds its lock while Micrometer's is taken, the notification thread the other way)
+            for (var collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+                FunctionTimer.builder("jvm.gc.pause", collector, c -> Math.max(0, c.getCollectionCount()),
+                                c -> Math.max(0, c.getCollectionTime()), TimeUnit.MILLISECONDS)
+                        .tag("gc", collector.getName())
+                        .description("Time spent in GC pauses (all collections so far)")
+                        .register(m);
+            }
             new JvmThreadMetrics().bindTo(m);
             new ClassLoaderMetrics().bindTo(m);
             new ProcessorMetrics().bindTo(m);
