@@ -1,7 +1,6 @@
 package dev.safeupdater.app;
 
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
 
 import dev.safeupdater.execution.NotificationService;
 import dev.safeupdater.execution.PolicyService;
@@ -9,7 +8,6 @@ import dev.safeupdater.registry.Registry;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -58,10 +56,15 @@ final class Monitoring {
             // the JVM's notification thread, which deadlocked with Helidon's registry lock when a GC came during
             // start-up (Helidon holds its lock while Micrometer's is taken, the notification thread the other way)
             for (var collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-                FunctionTimer.builder("jvm.gc.pause", collector, c -> Math.max(0, c.getCollectionCount()),
-                                c -> Math.max(0, c.getCollectionTime()), TimeUnit.MILLISECONDS)
+                // function counters: Helidon's registry can list them (it cannot list Micrometer function timers)
+                FunctionCounter.builder("jvm.gc.pause", collector, c -> Math.max(0, c.getCollectionTime()) / 1000.0)
+                        .baseUnit("seconds")
                         .tag("gc", collector.getName())
-                        .description("Time spent in GC pauses (all collections so far)")
+                        .description("Time spent in GC pauses")
+                        .register(m);
+                FunctionCounter.builder("jvm.gc.collections", collector, c -> Math.max(0, c.getCollectionCount()))
+                        .tag("gc", collector.getName())
+                        .description("GC collections")
                         .register(m);
             }
             new JvmThreadMetrics().bindTo(m);

@@ -100,7 +100,7 @@ class MonitoringTest {
                     file.toString()), null, Map.of(), 60);
             assertEquals(0, r.exit(), "promtool check metrics:\n" + r.out() + r.err());
             for (String series : List.of("safe_updater_http_request_seconds_bucket{", "safe_updater_scan_duration_seconds_bucket{",
-                    "jvm_memory_used_bytes{", "jvm_gc_pause_seconds", "jvm_threads_live_threads", "process_cpu_usage",
+                    "jvm_memory_used_bytes{", "jvm_gc_pause_seconds_total{", "jvm_gc_collections_total{", "jvm_threads_live_threads", "process_cpu_usage",
                     "process_cpu_seconds_total", "process_files_open_files", "process_uptime_seconds",
                     "process_start_time_seconds", "safe_updater_assets_tracked{")) {
                 assertTrue(scrape.contains(series), "the scrape has " + series);
