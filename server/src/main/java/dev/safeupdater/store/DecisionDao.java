@@ -35,24 +35,7 @@ final class DecisionDao {
     }
 
     long insert(Decision d) {
-        return handle.createUpdate(INSERT)
-                .bind("assetId", d.assetId())
-                .bind("fromTag", d.fromTag())
-                .bind("toTag", d.toTag())
-                .bind("fromDigest", d.fromDigest())
-                .bind("toDigest", d.toDigest())
-                .bind("changeType", d.changeType().name())
-                .bind("outcome", d.outcome().name())
-                .bind("reasons", JsonColumns.write(d.reasons()))
-                .bind("firedRules", JsonColumns.write(d.firedRules()))
-                .bind("decidedBy", d.decidedBy())
-                .bind("rulesetRevision", d.rulesetRevision())
-                .bind("policyRevision", d.policyRevision())
-                .bind("scope", d.scope())
-                .bind("mode", d.mode())
-                .bind("inputs", JsonColumns.write(d.inputs()))
-                .bind("actor", d.actor())
-                .bind("decidedAt", Times.bind(d.decidedAt()))
+        return bind(handle.createUpdate(INSERT), d)
                 .executeAndReturnGeneratedKeys("id")
                 .mapTo(Long.class)
                 .one();
