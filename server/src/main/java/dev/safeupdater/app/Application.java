@@ -176,7 +176,9 @@ public final class Application implements AutoCloseable {
         CycleService cycles = new CycleService(scans, tags, policy, new CycleStore(db), new HistoryStore(db), clock);
         cycles.notifyTo(notifications);
         Rollouts rollouts = rollouts(settings, db, sources, assets, policy, decide, clock);
-        cycles.applyTo(rollouts.planner()::enqueueApproved); // each cycle's APPROVE decisions become update runs
+        if (rollouts.planner().enabled()) {
+            cycles.applyTo(rollouts.planner()::enqueueApproved); // each cycle's APPROVE decisions become update runs
+        }
         AuditService audit = new AuditService(new RunHistoryStore(db), decisions, new AuditEventStore(db));
         return new Services(policy, decide, new AssetService(assets), db, new VersionService(tags), tags, scans,
                 policyAdmin, notifications, cycles, rollouts, audit, approvals);

@@ -6,9 +6,9 @@ import dev.safeupdater.model.Decision;
 
 /**
  * The seam after the plan: what a cycle hands on for applying. {@code current} holds each tracked asset's chosen
- * decision of this cycle (appended by it, or the unchanged one appended earlier); the stage enqueues the updates it
- * will run (typically the APPROVE ones in enforcing scopes) and returns how many. The default does nothing: until an
- * applier is wired, a cycle only proposes and decides.
+ * decision of this cycle (appended by it, or the unchanged one appended earlier) when it is APPROVE in an enforcing
+ * scope; the stage enqueues the updates it will run and returns how many. The default does nothing: until an applier
+ * is wired (apply.enabled), a cycle only proposes and decides, and reads no decisions back for this stage.
  */
 @FunctionalInterface
 public interface ApplyStage {

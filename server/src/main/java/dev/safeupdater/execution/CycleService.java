@@ -65,7 +65,8 @@ import org.slf4j.MDC;
  * {@value #ASSET_BATCH} assets.</li>
  * <li>decide: appends a decision only where something about it changed and writes the plan, one transaction per
  * batch of assets (an asset's decisions and plan row are committed together).</li>
- * <li>plan: hands each asset's chosen decision to the {@link ApplyStage} and updates the pending-updates gauges.</li>
+ * <li>plan: hands each asset's chosen decision that is APPROVE in an enforcing scope to the {@link ApplyStage} and
+ * updates the pending-updates gauges.</li>
  * </ul>
  * A registry that refuses marks only its images stale (with the error); every other image is still decided.
  */
@@ -555,7 +556,7 @@ public final class CycleService implements AutoCloseable {
             String chosen = choose(mine);
             PlanEntry entry = planEntry(a, chosen == null ? null : mine.get(chosen), chosen, candidates, run.id, now);
             String planPrint = planFingerprint(entry, chosen, prints);
-            if (chosen != null) {
+            if (chosen != null && applicable(entry)) {
                 chosenClass.put(a.id(), chosen);
                 if (entry.decisionId() != null && apply != ApplyStage.NONE) {
                     out.chosenExisting.add(entry.decisionId());
@@ -657,6 +658,11 @@ public final class CycleService implements AutoCloseable {
         return new Decision(0, a.id(), c.currentTag(), c.candidateTag(), c.currentDigest(), c.candidateDigest(),
                 c.changeType(), e.outcome(), e.reasons(), e.firedRules(), e.decidedBy(), e.rulesetRevision(),
                 e.policyRevision(), e.scopeName(), e.mode().name(), DecisionService.inputs(e), actor, now);
+    }
+
+    /** Whether the apply stage gets the plan entry's chosen decision: APPROVE in an enforcing scope. */
+    private static boolean applicable(PlanEntry e) {
+        return e.outcome() == Outcome.APPROVE && "ENFORCE".equals(e.mode());
     }
 
     /** The highest class that is APPROVE, else the highest HOLD, else the highest REJECT; null: no candidate. */

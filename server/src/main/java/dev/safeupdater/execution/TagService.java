@@ -362,8 +362,7 @@ public final class TagService implements AutoCloseable {
 
     private Instant storedAt(String name) {
         try {
-            return store.tags(name).stream().map(ImageTagStore.TagRow::lastChecked).max(Instant::compareTo)
-                    .orElse(null);
+            return store.repository(name).map(ImageTagStore.RepositoryRow::lastSuccess).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }

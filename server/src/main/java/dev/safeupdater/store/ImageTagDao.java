@@ -4,10 +4,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import dev.safeupdater.model.ReleaseTimeSource;
 import org.jdbi.v3.core.Handle;
@@ -16,8 +16,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for {@code image_tag} and {@code image_repository}. Runs inside the caller's handle (and transaction). */
 final class ImageTagDao {
-    private static final String TAG_COLUMNS = "image, tag, digest, release_time, release_time_source, first_seen,"
-            + " last_checked, stale_error";
+    /** A tag row with its repository's last successful listing (when it was last checked) and last error. */
+    private static final String TAG_SELECT = "SELECT t.image, t.tag, t.digest, t.release_time, t.release_time_source,"
+            + " t.first_seen, r.last_success AS last_checked, r.error AS stale_error FROM image_tag t"
+            + " LEFT JOIN image_repository r ON r.image = t.image";
     private static final String REPO_COLUMNS = "image, tag_count, last_attempt, last_success, error";
 
     private final Handle handle;
@@ -26,19 +28,28 @@ final class ImageTagDao {
         this.handle = handle;
     }
 
-    Set<String> tagNames(String image) {
-        return new HashSet<>(handle.createQuery("SELECT tag FROM image_tag WHERE image = :image")
-                .bind("image", image).mapTo(String.class).list());
+    /** What is stored of each tag of {@code image}, by tag name. */
+    Map<String, ImageTagStore.TagDetail> details(String image) {
+        Map<String, ImageTagStore.TagDetail> out = new HashMap<>();
+        handle.createQuery("SELECT tag, digest, release_time, release_time_source FROM image_tag WHERE image = :image")
+                .bind("image", image)
+                .map((rs, ctx) -> new ImageTagStore.TagDetail(rs.getString("tag"), rs.getString("digest"),
+                        Times.read(rs, "release_time"), ReleaseTimeSource.valueOf(rs.getString("release_time_source"))))
+                .forEach(d -> out.put(d.tag(), d));
+        return out;
     }
 
-    void insertTags(String image, Collection<String> tags, Instant now) {
+    /** Inserts new tags of {@code image} with what is known of each (digest and release time may be null). */
+    void insertTags(String image, Collection<ImageTagStore.TagDetail> tags, Instant now) {
         if (tags.isEmpty()) {
             return;
         }
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO image_tag (image, tag, release_time_source,"
-                + " first_seen, last_checked) VALUES (:image, :tag, 'UNKNOWN', :now, :now)");
-        for (String tag : tags) {
-            batch.bind("image", image).bind("tag", tag).bind("now", Times.bind(now)).add();
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO image_tag (image, tag, digest, release_time,"
+                + " release_time_source, first_seen) VALUES (:image, :tag, :digest, :time, :source, :now)");
+        for (ImageTagStore.TagDetail t : tags) {
+            batch.bind("image", image).bind("tag", t.tag()).bind("digest", t.digest())
+                    .bind("time", Times.bind(t.releaseTime())).bind("source", t.releaseTimeSource().name())
+                    .bind("now", Times.bind(now)).add();
         }
         batch.execute();
     }
@@ -54,34 +65,22 @@ final class ImageTagDao {
         batch.execute();
     }
 
-    void markChecked(String image, Instant now) {
-        handle.createUpdate("UPDATE image_tag SET last_checked = :now, stale_error = NULL WHERE image = :image")
-                .bind("image", image).bind("now", Times.bind(now)).execute();
-    }
-
-    void markStale(String image, String error) {
-        handle.createUpdate("UPDATE image_tag SET stale_error = :error WHERE image = :image")
-                .bind("image", image).bind("error", error).execute();
-    }
-
-    /** Sets a tag's digest; a digest that moved forgets the release time of the old one. */
-    void setDigest(String image, String tag, String digest) {
-        handle.createUpdate("UPDATE image_tag SET release_time = NULL, release_time_source = 'UNKNOWN'"
-                        + " WHERE image = :image AND tag = :tag AND (digest IS NULL OR digest <> :digest)")
-                .bind("image", image).bind("tag", tag).bind("digest", digest).execute();
-        handle.createUpdate("UPDATE image_tag SET digest = :digest WHERE image = :image AND tag = :tag")
-                .bind("image", image).bind("tag", tag).bind("digest", digest).execute();
-    }
-
-    void setRelease(String image, String tag, Instant time, ReleaseTimeSource source) {
-        handle.createUpdate("UPDATE image_tag SET release_time = :time, release_time_source = :source"
-                        + " WHERE image = :image AND tag = :tag")
-                .bind("image", image).bind("tag", tag).bind("time", Times.bind(time)).bind("source", source.name())
-                .execute();
+    /** Sets the digest and release time of existing tags of {@code image}. */
+    void updateTags(String image, Collection<ImageTagStore.TagDetail> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("UPDATE image_tag SET digest = :digest, release_time = :time,"
+                + " release_time_source = :source WHERE image = :image AND tag = :tag");
+        for (ImageTagStore.TagDetail t : tags) {
+            batch.bind("image", image).bind("tag", t.tag()).bind("digest", t.digest())
+                    .bind("time", Times.bind(t.releaseTime())).bind("source", t.releaseTimeSource().name()).add();
+        }
+        batch.execute();
     }
 
     List<ImageTagStore.TagRow> tags(String image) {
-        return handle.createQuery("SELECT " + TAG_COLUMNS + " FROM image_tag WHERE image = :image ORDER BY tag")
+        return handle.createQuery(TAG_SELECT + " WHERE t.image = :image ORDER BY t.tag")
                 .bind("image", image).map(ImageTagDao::mapTag).list();
     }
 

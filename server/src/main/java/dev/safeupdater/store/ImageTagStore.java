@@ -3,7 +3,9 @@ package dev.safeupdater.store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,9 +13,10 @@ import dev.safeupdater.model.ReleaseTimeSource;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What the registries hold, as last seen: one row per repository tag ({@code image_tag}) and one per repository
- * ({@code image_repository}). A listing is recorded in one transaction; a failed lookup marks the repository's rows
- * stale with the error and keeps them.
+ * What the registries hold, as last seen: one row per repository tag ({@code image_tag}: digest, release time, first
+ * seen) and one per repository ({@code image_repository}: when it was last listed, the last error). A listing is
+ * recorded in one transaction that writes only what changed; a failed lookup marks the repository stale with the
+ * error and keeps its tags.
  */
 public final class ImageTagStore {
     private static final int MAX_ERROR = 2000;
@@ -51,48 +54,58 @@ public final class ImageTagStore {
     private void recordOnce(String image, List<String> tags, List<TagDetail> details, Instant now) {
         jdbi.useTransaction(h -> {
             ImageTagDao dao = new ImageTagDao(h);
+            Map<String, TagDetail> stored = dao.details(image);
+            Map<String, TagDetail> learnt = new HashMap<>();
+            for (TagDetail d : details) {
+                learnt.put(d.tag(), d);
+            }
             Set<String> listed = new LinkedHashSet<>(tags);
-            Set<String> existing = dao.tagNames(image);
-            List<String> added = new ArrayList<>();
+            List<TagDetail> added = new ArrayList<>();
+            List<TagDetail> changed = new ArrayList<>();
             for (String t : listed) {
-                if (!existing.contains(t)) {
-                    added.add(t);
+                TagDetail before = stored.get(t);
+                TagDetail after = merge(t, before, learnt.get(t));
+                if (before == null) {
+                    added.add(after);
+                } else if (!after.equals(before)) {
+                    changed.add(after);
                 }
             }
-            List<String> gone = new ArrayList<>();
-            for (String t : existing) {
-                if (!listed.contains(t)) {
-                    gone.add(t);
-                }
-            }
+            List<String> gone = stored.keySet().stream().filter(t -> !listed.contains(t)).toList();
             dao.insertTags(image, added, now);
             dao.deleteTags(image, gone);
-            dao.markChecked(image, now);
-            for (TagDetail d : details) {
-                if (!listed.contains(d.tag())) {
-                    continue;
-                }
-                if (d.digest() != null) {
-                    dao.setDigest(image, d.tag(), d.digest());
-                }
-                if (d.releaseTimeSource() != null) {
-                    dao.setRelease(image, d.tag(), d.releaseTime(), d.releaseTimeSource());
-                }
-            }
+            dao.updateTags(image, changed);
             dao.saveRepository(image, listed.size(), now, now, null);
         });
     }
 
-    /** Records a failed lookup: the repository's stored tags stay, marked stale with {@code error}. */
-    public void recordFailure(String image, String error, Instant now) {
-        String e = error == null ? "unknown error" : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error;
-        jdbi.useTransaction(h -> {
-            ImageTagDao dao = new ImageTagDao(h);
-            dao.markStale(image, e);
-            dao.saveRepository(image, -1, now, null, e);
-        });
+    /**
+     * A tag as stored after a listing: a learnt digest replaces the stored one, and a digest that moved (or was not
+     * known) forgets the stored release time; a learnt release time replaces it.
+     */
+    private static TagDetail merge(String tag, TagDetail before, TagDetail learnt) {
+        String digest = before == null ? null : before.digest();
+        Instant time = before == null ? null : before.releaseTime();
+        ReleaseTimeSource source = before == null ? ReleaseTimeSource.UNKNOWN : before.releaseTimeSource();
+        if (learnt != null && learnt.digest() != null) {
+            if (!learnt.digest().equals(digest)) {
+                time = null;
+                source = ReleaseTimeSource.UNKNOWN;
+            }
+            digest = learnt.digest();
+        }
+        if (learnt != null && learnt.releaseTimeSource() != null) {
+            time = learnt.releaseTime();
+            source = learnt.releaseTimeSource();
+        }
+        return new TagDetail(tag, digest, time, source);
     }
 
+    /** Records a failed lookup: the repository's stored tags stay; the repository is marked stale with {@code error}. */
+    public void recordFailure(String image, String error, Instant now) {
+        String e = error == null ? "unknown error" : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error;
+        jdbi.useTransaction(h -> new ImageTagDao(h).saveRepository(image, -1, now, null, e));
+    }
     /** The stored tags of {@code image}, by tag name. */
     public List<TagRow> tags(String image) {
         return jdbi.withHandle(h -> new ImageTagDao(h).tags(image));

@@ -539,8 +539,8 @@ class PolicyApiTest {
 
             long aged = asset("aged", "registry");
             db.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO image_tag (image, tag, release_time,"
-                    + " release_time_source, first_seen, last_checked) VALUES ('ghcr.io/acme/registry', '1.0.1',"
-                    + " :t, 'IMAGE_CONFIG', :t, :t)").bind("t", now.minusSeconds(3600).atOffset(ZoneOffset.UTC))
+                    + " release_time_source, first_seen) VALUES ('ghcr.io/acme/registry', '1.0.1',"
+                    + " :t, 'IMAGE_CONFIG', :t)").bind("t", now.minusSeconds(3600).atOffset(ZoneOffset.UTC))
                     .execute());
             JsonNode young = decide(aged, "1.0.1");
             assertEquals("release-too-young", young.get("decidedBy").asText());
@@ -553,8 +553,8 @@ class PolicyApiTest {
                     + "\"image\":\"redis\",\"currentTag\":\"1.0.0\"}");
             assertEquals(201, hub.status(), hub.body());
             db.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO image_tag (image, tag, release_time,"
-                    + " release_time_source, first_seen, last_checked) VALUES ('docker.io/library/redis', '1.0.1',"
-                    + " :t, 'IMAGE_CONFIG', :t, :t)").bind("t", now.minusSeconds(3600).atOffset(ZoneOffset.UTC))
+                    + " release_time_source, first_seen) VALUES ('docker.io/library/redis', '1.0.1',"
+                    + " :t, 'IMAGE_CONFIG', :t)").bind("t", now.minusSeconds(3600).atOffset(ZoneOffset.UTC))
                     .execute());
             JsonNode hubCandidate = decide(hub.json().get("id").asLong(), "1.0.1").get("inputs").get("candidate");
             assertEquals("IMAGE_CONFIG", hubCandidate.get("releaseTimeSource").asText(), hubCandidate.toString());

@@ -142,8 +142,8 @@ class HistoryStoreTest {
         @Test
         void releaseTimesComeFromTheRegistryRecord() {
             db.database().jdbi().useHandle(h -> h.createUpdate("INSERT INTO image_tag (image, tag, release_time,"
-                            + " release_time_source, first_seen, last_checked) VALUES ('ghcr.io/acme/rel', '2.0.0',"
-                            + " :t, 'IMAGE_CONFIG', :t, :t)")
+                            + " release_time_source, first_seen) VALUES ('ghcr.io/acme/rel', '2.0.0',"
+                            + " :t, 'IMAGE_CONFIG', :t)")
                     .bind("t", OffsetDateTime.parse("2026-03-01T08:00:00Z")).execute());
             HistoryStore.Release r = history.release("ghcr.io/acme/rel", "2.0.0").orElseThrow();
             assertEquals(Instant.parse("2026-03-01T08:00:00Z"), r.time());
