@@ -3,7 +3,6 @@ package dev.safeupdater.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         this.launcher = launcher;
     }
 
-    /** What {@code --format json} prints: the cycle, the plan totals, the totals per source. */
+    /** What {@code --format json} prints: the cycle, the plan totals, the totals per source name. */
     record Summary(Cycle cycle, Plan.Totals plan, Map<String, Plan.Totals> bySource) {
     }
 
@@ -100,14 +99,7 @@ final class RunCommand implements Callable<Integer> {
                 applyDue(services, services.rollouts().executor().pollInterval(), err);
             }
             Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
-            Map<String, Plan.Totals> bySource = new LinkedHashMap<>();
-            List<String> sources = new ArrayList<>();
-            services.scans().sources().forEach(s -> sources.add(s.type()));
-            for (String source : sources.stream().distinct().sorted().toList()) {
-                bySource.put(source, services.cycles().plan(new PlanFilter(null, source, null, null, null), null, 1)
-                        .totals());
-            }
-            summary = new Summary(cycle, all.totals(), bySource);
+            summary = new Summary(cycle, all.totals(), services.cycles().planTotalsBySource());
         } finally {
             if (services.rollouts() != null) {
                 services.rollouts().executor().close();

@@ -220,6 +220,11 @@ public final class CycleService implements AutoCloseable {
         }
     }
 
+    /** The plan's totals per inventory source name (assets registered over the API count under their origin). */
+    public Map<String, Plan.Totals> planTotalsBySource() {
+        return store.planTotalsBySource();
+    }
+
     /** The id of the cycle running in this process, or 0. */
     public long running() {
         return current.get();

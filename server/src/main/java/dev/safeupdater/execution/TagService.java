@@ -62,7 +62,9 @@ public final class TagService implements AutoCloseable {
     private final ImageTagStore store;
     private final Clock clock;
     /** Listings recorded at the same time, at most. */
-    private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(4);
+    private final java.util.concurrent.Semaphore writers = new java.util.concurrent.Semaphore(4);
+    /** Lookups a discovery records per transaction. */
+    static final int RECORD_BATCH = 100;
     /** Name → when the listing recorded last was fetched: a listing the cache serves again is not rewritten. */
     private final Map<String, Instant> recordedFetch = new java.util.concurrent.ConcurrentHashMap<>();
     /** Tag details recorded already (name, tag, digest, release time and its source). */
@@ -209,19 +211,21 @@ public final class TagService implements AutoCloseable {
             }
         }
         Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap(); // e.g. the cycle_id of a cycle's log lines
+        Recording recording = new Recording(RECORD_BATCH);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             for (Group g : groups.values()) {
-                futures.add(pool.submit(withMdc(mdc, () -> discover(g, requests, out))));
+                futures.add(pool.submit(withMdc(mdc, () -> discover(g, requests, out, recording))));
             }
             for (Future<?> f : futures) {
                 join(f);
             }
         }
+        recording.flush();
         return List.of(out);
     }
 
-    private void discover(Group g, List<DiscoveryRequest> requests, Discovery[] out) {
+    private void discover(Group g, List<DiscoveryRequest> requests, Discovery[] out, Recording recording) {
         Lookup lookup;
         try {
             lookup = lookup(g.source(), g.location(), g.name());
@@ -270,7 +274,7 @@ public final class TagService implements AutoCloseable {
             out[i] = new Discovery(r, g.name(), ParsedTag.of(current), currentDigest, moved, candidates,
                     set.size(), lookup.stale() || firstError != null, firstError);
         }
-        record(lookup, List.copyOf(details.values()));
+        recording.add(lookup, List.copyOf(details.values()));
     }
 
     private CandidateInfo candidate(Group g, Lookup lookup, String tag, ChangeType type,
@@ -393,46 +397,112 @@ public final class TagService implements AutoCloseable {
      * {@code described}), or the failure; a listing read back from the store is not written again.
      */
     private void record(Lookup lookup, List<ImageTagStore.TagDetail> described) {
+        Recording one = new Recording(Integer.MAX_VALUE);
+        one.add(lookup, described);
+        one.flush();
+    }
+
+    /** Lookups recorded in one transaction per {@code batch} of them (discovery looks hundreds of images up). */
+    private final class Recording {
+        private final int batch;
+        private final List<Pending> pending = new ArrayList<>();
+
+        private record Pending(Lookup lookup, List<ImageTagStore.TagDetail> described, ImageTagStore.Lookup write) {
+        }
+
+        Recording(int batch) {
+            this.batch = batch;
+        }
+
+        /** Queues what {@code lookup} found; writes the queue when it holds a batch. */
+        void add(Lookup lookup, List<ImageTagStore.TagDetail> described) {
+            ImageTagStore.Lookup write = write(lookup, described);
+            if (write == null) {
+                return;
+            }
+            List<Pending> full = null;
+            synchronized (pending) {
+                pending.add(new Pending(lookup, described, write));
+                if (pending.size() >= batch) {
+                    full = List.copyOf(pending);
+                    pending.clear();
+                }
+            }
+            if (full != null) {
+                store(full);
+            }
+        }
+
+        void flush() {
+            List<Pending> rest;
+            synchronized (pending) {
+                rest = List.copyOf(pending);
+                pending.clear();
+            }
+            store(rest);
+        }
+
+        private void store(List<Pending> writes) {
+            if (writes.isEmpty()) {
+                return;
+            }
+            // a few writers at a time, so the connection pool is not exhausted (and no listing goes unrecorded)
+            writers.acquireUninterruptibly();
+            try {
+                ImageTagStore.Lookup[] batchWrites = writes.stream().map(Pending::write)
+                        .toArray(ImageTagStore.Lookup[]::new);
+                store.recordAll(List.of(batchWrites), clock.instant());
+                writes.forEach(p -> recorded(p.lookup(), p.described()));
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("images", writes.size())
+                        .log("cannot record tags of {} (and {} more): {}", writes.getFirst().lookup().name(),
+                                writes.size() - 1, e.getMessage());
+            } finally {
+                writers.release();
+            }
+        }
+    }
+
+    /** What to store of {@code lookup} (its listing and details, or its error); null: nothing new to store. */
+    private ImageTagStore.Lookup write(Lookup lookup, List<ImageTagStore.TagDetail> described) {
         if (store == null) {
-            return;
+            return null;
         }
         if (lookup.error() == null && !lookup.fromStore() && lookup.fetchedAt() != null
                 && lookup.fetchedAt().equals(recordedFetch.get(lookup.name()))
                 && described.stream().allMatch(d -> recordedDetails.contains(detailKey(lookup.name(), d)))) {
-            return; // this very listing (the source's cache answered) and these details are stored already
+            return null; // this very listing (the source's cache answered) and these details are stored already
         }
-        // discovery looks hundreds of images up at once: a few writers at a time, not one per image, so the
-        // connection pool is not exhausted (and no listing goes unrecorded)
-        recording.acquireUninterruptibly();
-        try {
-            Instant now = clock.instant();
-            if (lookup.error() != null) {
-                recordedFetch.remove(lookup.name());
-                store.recordFailure(lookup.name(), lookup.error(), now);
-            } else if (!lookup.fromStore()) {
-                Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
-                for (TagSource.Tag t : lookup.known().values()) {
-                    ReleaseTime r = t.release();
-                    details.put(t.tag(), new ImageTagStore.TagDetail(t.tag(), t.digest(), r == null ? null : r.time(),
-                            r == null ? null : r.source()));
-                }
-                described.forEach(d -> details.put(d.tag(), d));
-                store.recordListing(lookup.name(), lookup.tags(), List.copyOf(details.values()), now);
-                if (recordedDetails.size() > MAX_REMEMBERED) {
-                    recordedDetails.clear();
-                    recordedFetch.clear();
-                }
-                if (lookup.fetchedAt() != null) {
-                    recordedFetch.put(lookup.name(), lookup.fetchedAt());
-                }
-                described.forEach(d -> recordedDetails.add(detailKey(lookup.name(), d)));
-            }
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("event", "tag_record_failed").addKeyValue("image", lookup.name())
-                    .log("cannot record tags of {}: {}", lookup.name(), e.getMessage());
-        } finally {
-            recording.release();
+        if (lookup.error() != null) {
+            recordedFetch.remove(lookup.name());
+            return ImageTagStore.Lookup.failure(lookup.name(), lookup.error());
         }
+        if (lookup.fromStore()) {
+            return null;
+        }
+        Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
+        for (TagSource.Tag t : lookup.known().values()) {
+            ReleaseTime r = t.release();
+            details.put(t.tag(), new ImageTagStore.TagDetail(t.tag(), t.digest(), r == null ? null : r.time(),
+                    r == null ? null : r.source()));
+        }
+        described.forEach(d -> details.put(d.tag(), d));
+        return new ImageTagStore.Lookup(lookup.name(), lookup.tags(), List.copyOf(details.values()), null);
+    }
+
+    /** Remembers that {@code lookup}'s listing and details are stored, so an unchanged answer is not stored again. */
+    private void recorded(Lookup lookup, List<ImageTagStore.TagDetail> described) {
+        if (lookup.error() != null) {
+            return;
+        }
+        if (recordedDetails.size() > MAX_REMEMBERED) {
+            recordedDetails.clear();
+            recordedFetch.clear();
+        }
+        if (lookup.fetchedAt() != null) {
+            recordedFetch.put(lookup.name(), lookup.fetchedAt());
+        }
+        described.forEach(d -> recordedDetails.add(detailKey(lookup.name(), d)));
     }
 
     private static String detailKey(String name, ImageTagStore.TagDetail d) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Outcome;
+import dev.safeupdater.model.Plan;
 import dev.safeupdater.model.PlanEntry;
 import dev.safeupdater.model.PlanFilter;
 import org.jdbi.v3.core.Handle;
@@ -312,6 +314,33 @@ final class CycleDao {
             return 0;
         }).list();
         out.put("stale", stale[0]);
+        return out;
+    }
+
+    /**
+     * Totals of the current assets' plan rows per inventory source name (the asset's origin: the configured source
+     * that last reported it, or how it was registered), each with counts per outcome and stale.
+     */
+    Map<String, Plan.Totals> planTotalsByOrigin() {
+        Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
+        Map<String, Long> stale = new HashMap<>();
+        handle.createQuery("SELECT COALESCE(a.origin, '') AS origin, COALESCE(p.outcome, 'NONE') AS outcome,"
+                        + " COUNT(*) AS n, SUM(CASE WHEN p.stale THEN 1 ELSE 0 END) AS stale"
+                        + " FROM asset_plan p JOIN asset a ON a.id = p.asset_id WHERE a.gone_at IS NULL"
+                        + " GROUP BY COALESCE(a.origin, ''), COALESCE(p.outcome, 'NONE')")
+                .map((rs, ctx) -> {
+                    String origin = rs.getString("origin");
+                    byOutcome.computeIfAbsent(origin, o -> {
+                        Map<String, Long> m = new LinkedHashMap<>();
+                        List.of("APPROVE", "HOLD", "REJECT", "NONE").forEach(x -> m.put(x, 0L));
+                        return m;
+                    }).put(rs.getString("outcome"), rs.getLong("n"));
+                    stale.merge(origin, rs.getLong("stale"), Long::sum);
+                    return 0;
+                }).list();
+        Map<String, Plan.Totals> out = new LinkedHashMap<>();
+        byOutcome.forEach((origin, counts) -> out.put(origin, new Plan.Totals(
+                counts.values().stream().mapToLong(Long::longValue).sum(), counts, stale.getOrDefault(origin, 0L))));
         return out;
     }
 

@@ -242,6 +242,11 @@ public final class CycleStore {
 
     // ---- the plan ----
 
+    /** The plan's totals per inventory source name (see {@link CycleDao#planTotalsByOrigin}), by name. */
+    public Map<String, Plan.Totals> planTotalsBySource() {
+        return jdbi.withHandle(h -> new CycleDao(h).planTotalsByOrigin());
+    }
+
     /** The plan entries passing {@code filter}, in asset id order, {@code limit} at a time, with totals. */
     public Plan plan(PlanFilter filter, String cursor, int limit) {
         long after = cursor == null ? 0 : Cursors.decode(PLAN_CURSOR_KIND, cursor);

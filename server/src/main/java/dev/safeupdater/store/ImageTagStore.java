@@ -41,42 +41,76 @@ public final class ImageTagStore {
     }
 
     /**
-     * Records a successful listing of {@code image}: new tags are inserted, every listed tag is marked checked and
-     * fresh, tags no longer listed are removed, and {@code details} set digests and release times.
+     * What one lookup of {@code image} found: its listing ({@code tags}, with {@code details} learnt about some of
+     * them), or, when {@code error} is set, the error (the stored tags stay, marked stale).
+     */
+    public record Lookup(String image, List<String> tags, List<TagDetail> details, String error) {
+        public static Lookup failure(String image, String error) {
+            return new Lookup(image, List.of(), List.of(), error);
+        }
+    }
+
+    /**
+     * Records a successful listing of {@code image}: new tags are inserted, tags no longer listed are removed, and
+     * {@code details} set digests and release times.
      */
     public void recordListing(String image, List<String> tags, List<TagDetail> details, Instant now) {
+        recordAll(List.of(new Lookup(image, tags, details, null)), now);
+    }
+
+    /** Records a failed lookup: the repository's stored tags stay; the repository is marked stale with {@code error}. */
+    public void recordFailure(String image, String error, Instant now) {
+        recordAll(List.of(Lookup.failure(image, error == null ? "unknown error" : error)), now);
+    }
+
+    /**
+     * Records many lookups in one transaction (a cycle looks up hundreds of repositories: one commit for a batch
+     * of them instead of one each), writing only what changed.
+     */
+    public void recordAll(List<Lookup> lookups, Instant now) {
+        if (lookups.isEmpty()) {
+            return;
+        }
         Conflicts.retryOnDuplicateKey(() -> { // a concurrent writer may insert the same tags first
-            recordOnce(image, tags, details, now);
+            jdbi.useTransaction(h -> {
+                ImageTagDao dao = new ImageTagDao(h);
+                for (Lookup l : lookups) {
+                    if (l.error() != null) {
+                        String e = l.error().length() > MAX_ERROR ? l.error().substring(0, MAX_ERROR) : l.error();
+                        dao.saveRepository(l.image(), -1, now, null, e);
+                    } else {
+                        recordListing(dao, l.image(), l.tags(), l.details(), now);
+                    }
+                }
+            });
             return null;
         });
     }
 
-    private void recordOnce(String image, List<String> tags, List<TagDetail> details, Instant now) {
-        jdbi.useTransaction(h -> {
-            ImageTagDao dao = new ImageTagDao(h);
-            Map<String, TagDetail> stored = dao.details(image);
-            Map<String, TagDetail> learnt = new HashMap<>();
-            for (TagDetail d : details) {
-                learnt.put(d.tag(), d);
+    private static void recordListing(ImageTagDao dao, String image, List<String> tags, List<TagDetail> details,
+                                      Instant now) {
+        Map<String, TagDetail> stored = dao.details(image);
+        Map<String, TagDetail> learnt = new HashMap<>();
+        for (TagDetail d : details) {
+            learnt.put(d.tag(), d);
+        }
+        Set<String> listed = new LinkedHashSet<>(tags);
+        List<TagDetail> added = new ArrayList<>();
+        List<TagDetail> changed = new ArrayList<>();
+        for (String t : listed) {
+            TagDetail before = stored.get(t);
+            TagDetail after = merge(t, before, learnt.get(t));
+            if (before == null) {
+                added.add(after);
+            } else if (!after.equals(before)) {
+                changed.add(after);
             }
-            Set<String> listed = new LinkedHashSet<>(tags);
-            List<TagDetail> added = new ArrayList<>();
-            List<TagDetail> changed = new ArrayList<>();
-            for (String t : listed) {
-                TagDetail before = stored.get(t);
-                TagDetail after = merge(t, before, learnt.get(t));
-                if (before == null) {
-                    added.add(after);
-                } else if (!after.equals(before)) {
-                    changed.add(after);
-                }
-            }
-            List<String> gone = stored.keySet().stream().filter(t -> !listed.contains(t)).toList();
-            dao.insertTags(image, added, now);
-            dao.deleteTags(image, gone);
-            dao.updateTags(image, changed);
-            dao.saveRepository(image, listed.size(), now, now, null);
-        });
+        }
+        List<String> gone = stored.keySet().stream().filter(t -> !listed.contains(t)).toList();
+        dao.insertTags(image, added, now);
+        dao.deleteTags(image, gone);
+        dao.updateTags(image, changed);
+        dao.saveRepository(image, listed.size(), now, now, null);
     }
 
     /**
@@ -101,11 +135,6 @@ public final class ImageTagStore {
         return new TagDetail(tag, digest, time, source);
     }
 
-    /** Records a failed lookup: the repository's stored tags stay; the repository is marked stale with {@code error}. */
-    public void recordFailure(String image, String error, Instant now) {
-        String e = error == null ? "unknown error" : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error;
-        jdbi.useTransaction(h -> new ImageTagDao(h).saveRepository(image, -1, now, null, e));
-    }
     /** The stored tags of {@code image}, by tag name. */
     public List<TagRow> tags(String image) {
         return jdbi.withHandle(h -> new ImageTagDao(h).tags(image));

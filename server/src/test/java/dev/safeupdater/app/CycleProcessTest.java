@@ -111,7 +111,8 @@ class CycleProcessTest {
         assertTrue(first.out().contains("SUCCEEDED"), first.out());
         assertTrue(first.out().contains("3 decisions written, 0 unchanged"), first.out());
         assertTrue(first.out().contains("Slowest stages:"), first.out());
-        assertTrue(first.out().matches("(?s).*static\\s+1\\s+0\\s+0\\s+0\\s+0\\s+1.*"), first.out());
+        // per source name (the inventory's "hosts"), not per source type
+        assertTrue(first.out().matches("(?s).*hosts\\s+1\\s+0\\s+0\\s+0\\s+0\\s+1.*"), first.out());
 
         Run second = cli("run", "--once", "--config", config.toString(), "--format", "json");
         assertEquals(0, second.exit(), second.err());
@@ -119,6 +120,8 @@ class CycleProcessTest {
         assertEquals(0, summary.path("cycle").path("counts").path("decisionsWritten").asLong(), second.out());
         assertEquals(3, summary.path("cycle").path("counts").path("decisionsUnchanged").asLong());
         assertEquals(1, summary.path("plan").path("byOutcome").path("APPROVE").asLong());
+        assertEquals(1, summary.path("bySource").path("hosts").path("byOutcome").path("APPROVE").asLong(),
+                second.out());
 
         Run plan = cli("plan", "--config", config.toString());
         assertEquals(0, plan.exit(), plan.err());

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class ImageTagStoreTest {
     static final Instant T1 = Instant.parse("2026-03-01T10:00:00Z");
     static final Instant T2 = Instant.parse("2026-03-02T10:00:00Z");
+    static final Instant T3 = Instant.parse("2026-03-03T10:00:00Z");
     static final String D1 = "sha256:" + "1".repeat(64);
     static final String D2 = "sha256:" + "2".repeat(64);
 
@@ -123,6 +124,35 @@ class ImageTagStoreTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertEquals(10_000, store.tags(image).size());
             assertTrue(ms < 30_000, "took " + ms + " ms");
+        }
+
+        @Test
+        void lookupsOfManyRepositoriesAreRecordedTogetherEachAsItFound() {
+            String a = "ghcr.io/acme/batch-a-" + kind;
+            String b = "ghcr.io/acme/batch-b-" + kind;
+            String c = "ghcr.io/acme/batch-c-" + kind;
+            store.recordListing(b, List.of("0.9"), List.of(), T1);
+            store.recordAll(List.of(
+                    new ImageTagStore.Lookup(a, List.of("1.0", "1.1"), List.of(
+                            new ImageTagStore.TagDetail("1.1", D1, T1, ReleaseTimeSource.REGISTRY)), null),
+                    ImageTagStore.Lookup.failure(b, "registry answered 500"),
+                    new ImageTagStore.Lookup(c, List.of("2.0"), List.of(), null)), T2);
+            assertEquals(List.of("1.0", "1.1"), store.tags(a).stream().map(ImageTagStore.TagRow::tag).toList());
+            assertEquals(D1, byTag(a).get("1.1").digest());
+            assertEquals(ReleaseTimeSource.REGISTRY, byTag(a).get("1.1").releaseTimeSource());
+            assertEquals(T2, byTag(a).get("1.0").lastChecked());
+            // the failed one keeps its tags, stale, last checked when it last worked
+            ImageTagStore.TagRow kept = store.tags(b).getFirst();
+            assertEquals("0.9", kept.tag());
+            assertEquals("registry answered 500", kept.staleError());
+            assertEquals(T1, kept.lastChecked());
+            assertEquals(1, store.tags(c).size());
+
+            // listed again with the digest known and no release time learnt: the stored release time stays
+            store.recordAll(List.of(new ImageTagStore.Lookup(a, List.of("1.0", "1.1"), List.of(
+                    new ImageTagStore.TagDetail("1.1", D1, null, null)), null)), T3);
+            assertEquals(T1, byTag(a).get("1.1").releaseTime());
+            assertEquals(T3, byTag(a).get("1.1").lastChecked());
         }
     }
 }
