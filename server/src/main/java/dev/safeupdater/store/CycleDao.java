@@ -184,12 +184,13 @@ final class CycleDao {
 
     void remember(List<Remembered> rows) {
         forChunks(rows, chunk -> {
-            PreparedBatch delete = handle.prepareBatch("DELETE FROM cycle_decision WHERE asset_id = :asset"
-                    + " AND change_class = :class");
+            // one DELETE per change class (not one per row: a batch of DELETEs runs row by row on PostgreSQL)
+            Map<String, List<Long>> byClass = new TreeMap<>();
             for (Remembered r : chunk) {
-                delete.bind("asset", r.assetId()).bind("class", r.changeClass()).add();
+                byClass.computeIfAbsent(r.changeClass(), c -> new ArrayList<>()).add(r.assetId());
             }
-            delete.execute();
+            byClass.forEach((cls, assets) -> handle.createUpdate("DELETE FROM cycle_decision WHERE change_class = :class"
+                    + " AND asset_id IN (<ids>)").bind("class", cls).bindList("ids", assets).execute());
             PreparedBatch insert = handle.prepareBatch("INSERT INTO cycle_decision (asset_id, change_class,"
                     + " decision_id, fingerprint) VALUES (:asset, :class, :decision, :fingerprint)");
             for (Remembered r : chunk) {

@@ -65,6 +65,11 @@ public final class Database implements AutoCloseable {
         config.setPoolName("safe-updater");
         config.setConnectionTimeout(5_000);
         config.setInitializationFailTimeout(5_000);
+        if (postgres && !effective.contains("reWriteBatchedInserts")) {
+            // the driver sends a batch of INSERTs as multi-row INSERTs (one execution per 128 rows instead of one
+            // per row): what a cycle's thousands of plan rows and remembered decisions need
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        }
         return new Database(new HikariDataSource(config), postgres, effective);
     }
 

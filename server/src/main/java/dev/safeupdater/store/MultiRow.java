@@ -1,0 +1,38 @@
+package dev.safeupdater.store;
+
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/**
+ * Multi-row INSERTs ({@code VALUES (…), (…), …}) from the one-row tuple of named parameters: row {@code i}'s
+ * parameter {@code :name} becomes {@code :name_i}. One statement for many rows is what makes bulk appends fast on
+ * PostgreSQL, where a JDBC batch that returns generated keys is executed row by row.
+ */
+final class MultiRow {
+    private static final Pattern PARAMETER = Pattern.compile(":(\\w+)");
+
+    private MultiRow() {
+    }
+
+    /** {@code rows} copies of {@code tuple}, each with its row's parameter names, separated by commas. */
+    static String values(String tuple, int rows) {
+        StringBuilder sb = new StringBuilder(tuple.length() * rows + 2 * rows);
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            String suffix = "_" + i;
+            sb.append(PARAMETER.matcher(tuple).replaceAll(m -> Matcher.quoteReplacement(":" + m.group(1) + suffix)));
+        }
+        return sb.toString();
+    }
+
+    /** Binds row {@code i}'s parameters of {@code statement} by their one-row names. */
+    static BiConsumer<String, Object> binder(SqlStatement<?> statement, int i) {
+        String suffix = "_" + i;
+        return (name, value) -> statement.bind(name + suffix, value);
+    }
+}
