@@ -36,8 +36,9 @@ final class Monitoring {
             registry = Services.get(MeterRegistry.class);
             io.micrometer.core.instrument.MeterRegistry m =
                     registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
-            // Helidon's scope label stays: dropping it with a filter breaks Helidon's removal of replaced meters
-            // (the active-revision gauge would keep every revision ever active)
+            // no scope label: UnscopedMetrics (a service Helidon loads) keeps Helidon from adding it; a filter
+            // dropping the tag here would break Helidon's removal of replaced meters, which looks them up by their
+            // full id (the active-revision gauge would keep every revision ever active)
             m.config()
                     // names promtool's lint refuses (abbreviated unit, _count on a gauge); CPU time is given below
                     .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")

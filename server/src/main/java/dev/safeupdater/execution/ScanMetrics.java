@@ -17,8 +17,11 @@ import io.helidon.metrics.api.Timer;
 import io.helidon.service.registry.Services;
 
 /**
- * {@code safe_updater_scans_total{source,status}}, {@code safe_updater_scan_duration_seconds{source}} and
- * {@code safe_updater_assets_tracked{source,kind}} (current, not gone, assets).
+ * {@code safe_updater_scans_total{source,status}}, {@code safe_updater_scan_duration_seconds{source}} (both for every
+ * configured source from the start) and {@code safe_updater_assets_tracked{source,kind}} (current, not gone, assets;
+ * an asset's source is its platform: {@code kubernetes}, {@code docker}, {@code helm}, {@code static}). The kinds the
+ * platform sources list are there at 0 from the start; a static asset's kind is whatever its file or API call says,
+ * so those appear with the first such asset.
  */
 final class ScanMetrics {
     /** Process-wide: the registry keeps the first supplier registered for a name and tags. */
@@ -34,7 +37,16 @@ final class ScanMetrics {
         duration(source).record(took);
     }
 
-    /** Every source's counters and histogram at 0, so rates and alerts work before the first scan. */
+    /** The kinds each platform's inventory lists (the Kubernetes workload kinds, a Docker container, a Helm release). */
+    static final Map<String, List<String>> PLATFORM_KINDS = Map.of(
+            "kubernetes", List.of("Deployment", "StatefulSet", "DaemonSet", "CronJob"),
+            "docker", List.of("Container"),
+            "helm", List.of("HelmRelease"));
+
+    /**
+     * Every source's counters and histogram at 0, and the tracked-assets gauge of every platform kind, so rates and
+     * alerts work before the first scan.
+     */
     void declare(List<String> sources) {
         for (String source : sources) {
             for (String status : List.of("SUCCEEDED", "PARTIAL", "FAILED")) {
@@ -42,6 +54,8 @@ final class ScanMetrics {
             }
             duration(source);
         }
+        PLATFORM_KINDS.forEach((platform, kinds) -> kinds.forEach(kind -> gauge(platform + "\u0000" + kind, platform,
+                kind)));
     }
 
     private static Counter scans(String source, String status) {

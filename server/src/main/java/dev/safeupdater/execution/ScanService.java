@@ -74,6 +74,9 @@ public final class ScanService implements AutoCloseable {
         this.scans = scans;
         this.clock = clock;
         metrics.declare(this.sources.stream().map(InventorySource::name).toList());
+        if (inventory != null) {
+            updateTracked(); // what the store tracks already (a restart), not 0 until the first scan
+        }
     }
 
     /** A configured source: its name and type. */
@@ -113,6 +116,7 @@ public final class ScanService implements AutoCloseable {
                                     file.path(), fresh.size());
                 }
                 sources = fresh;
+                metrics.declare(fresh.stream().map(InventorySource::name).toList()); // sources added by the edit
             }
             configProblem = null;
         } catch (IllegalArgumentException e) {

@@ -68,6 +68,21 @@ final class RegistryHttp implements AutoCloseable {
         this.sleeper = sleeper;
         this.nanoTime = nanoTime;
         this.authenticator = new Authenticator(options, this);
+        declareMetrics(options);
+    }
+
+    /**
+     * {@code safe_updater_registry_requests_total} at 0 from the start for Docker Hub (where an image without a
+     * registry lives) and every configured registry, with status 200 and error (no answer), so rates and alerts work
+     * before the first lookup; other statuses appear when a registry first answers with them.
+     */
+    private static void declareMetrics(RegistryOptions options) {
+        java.util.Set<String> registries = new java.util.TreeSet<>(options.configuredRegistries());
+        registries.add(dev.safeupdater.model.ImageReference.DOCKER_HUB);
+        for (String registry : registries) {
+            counter(registry, "200");
+            counter(registry, "error");
+        }
     }
 
     /** Requests sent so far (every attempt, redirect and token request counts). */
@@ -306,9 +321,13 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private static void count(String registry, String status) {
-        Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_requests")
+        counter(registry, status).increment();
+    }
+
+    private static Counter counter(String registry, String status) {
+        return Services.get(MeterRegistry.class).getOrCreate(Counter.builder("safe_updater_registry_requests")
                 .description("Requests sent to registries, by registry and HTTP status (error: no answer)")
-                .tags(List.of(Tag.create("registry", registry), Tag.create("status", status)))).increment();
+                .tags(List.of(Tag.create("registry", registry), Tag.create("status", status))));
     }
 
     private HttpClient client(String registry) {

@@ -57,6 +57,11 @@ public final class RegistryOptions {
         return hosts.getOrDefault(ImageReference.normaliseRegistry(registry), defaults);
     }
 
+    /** The registries with an entry of their own (registries.yaml, insecure registries), by canonical name. */
+    public java.util.Set<String> configuredRegistries() {
+        return hosts.keySet();
+    }
+
     public RegistryCredentials credentials() {
         return credentials;
     }

@@ -367,8 +367,18 @@ class HttpApiTest {
             http.postJson("/api/v1/evaluate", EVALUATE.formatted("1.25.4"));
             String metrics = http.get("/observe/metrics").body();
             assertTrue(metrics.contains("safe_updater_decisions_total{outcome=\"APPROVE\""), metrics);
-            assertTrue(metrics.contains("safe_updater_http_request_seconds_count{method=\"POST\",route=\"/api/v1/evaluate/\""),
-                    metrics);
+            assertTrue(metrics.contains("safe_updater_http_request_seconds_count{method=\"POST\",route=\"/api/v1/evaluate\","
+                    + "status=\"200\",}"), metrics);
+            // the route is the API table's pattern, never an id of the request
+            http.get("/api/v1/assets/4242/approvals");
+            http.get("/api/v1/no-such-thing/4242");
+            metrics = http.get("/observe/metrics").body();
+            assertTrue(metrics.contains("safe_updater_http_request_seconds_count{method=\"GET\","
+                    + "route=\"/api/v1/assets/{assetId}/approvals\","), metrics);
+            assertTrue(metrics.contains("safe_updater_http_request_seconds_count{method=\"GET\",route=\"unmatched\","
+                    + "status=\"404\",}"), metrics);
+            assertFalse(metrics.contains("/4242"), metrics);
+            assertFalse(metrics.contains("scope=\""), "no scope label:\n" + metrics);
         }
     }
 }

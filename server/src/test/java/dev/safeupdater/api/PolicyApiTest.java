@@ -1,6 +1,7 @@
 package dev.safeupdater.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -207,8 +208,9 @@ class PolicyApiTest {
                     .anyMatch(l -> l.contains("trigger=\"api\"")), m.body());
             assertTrue(metric(m.body(), "safe_updater_policy_activation_failures_total{").stream()
                     .anyMatch(l -> l.contains("trigger=\"api\"")), m.body());
-            assertEquals(List.of("safe_updater_policy_rules{scope=\"application\",} 11.0"),
-                    metric(m.body(), "safe_updater_policy_rules{"));
+            assertEquals(List.of("safe_updater_policy_rules 11.0"), metric(m.body(), "safe_updater_policy_rules "),
+                    "no scope label");
+            assertFalse(m.body().contains("scope=\""), m.body());
         }
 
         @Test

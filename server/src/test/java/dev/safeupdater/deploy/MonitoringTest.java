@@ -2,6 +2,7 @@ package dev.safeupdater.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,16 +54,19 @@ class MonitoringTest {
      * A real server's scrape (its own process, so nothing else registered meters first): passes
      * {@code promtool check metrics}; every safe_updater_* metric the README documents is there from the start,
      * durations are histograms with buckets, the JVM and process meters are there under their usual names, and no
-     * meter carries the meaningless {@code scope} label.
+     * meter carries the meaningless {@code scope} label; after a rules reload the active-set gauge shows the new
+     * revisions only (Helidon removes the replaced gauge by its id, which a dropped-on-the-way-out label would break).
      */
     @Test
     void aRealScrapePassesPromtoolAndHasEveryDocumentedMetricFromTheStart() throws Exception {
         Files.writeString(tmp.resolve("assets.yaml"), "assets:\n  - {kind: Appliance, name: edge, image: nginx, tag: 1.25.3}\n");
         Files.writeString(tmp.resolve("inventory.yaml"), "sources:\n  - {name: edge, type: static, file: assets.yaml}\n");
+        Path rules = copyTree(TestPaths.rules(), tmp.resolve("rules"));
+        Path policies = copyTree(TestPaths.policies(), tmp.resolve("policies"));
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                "dev.safeupdater.app.Main", "serve", "--port", "0", "--rules", TestPaths.rules().toString(),
-                "--policies", TestPaths.policies().toString(), "--db-url", "jdbc:h2:mem:scrape;DB_CLOSE_DELAY=-1");
+                "dev.safeupdater.app.Main", "serve", "--port", "0", "--rules", rules.toString(),
+                "--policies", policies.toString(), "--db-url", "jdbc:h2:mem:scrape;DB_CLOSE_DELAY=-1");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().put("SAFE_UPDATER_INVENTORY_FILE", tmp.resolve("inventory.yaml").toString());
         Process p = pb.start();
@@ -84,10 +88,30 @@ class MonitoringTest {
             String fresh = http.get("/observe/metrics").body();
             Set<String> missing = new TreeSet<>(documentedMetrics());
             missing.removeIf(name -> Pattern.compile("(?m)^" + name + "(_total|_bucket|_count|_sum)?[{ ]").matcher(fresh).find());
-            // labelled by what exists: the active set's revisions, tracked assets per kind, requests per route
-            missing.removeAll(Set.of("safe_updater_assets_tracked", "safe_updater_http_request_seconds",
-                    "safe_updater_registry_requests_total"));
             assertEquals(Set.of(), missing, "documented metrics absent from a fresh server's scrape");
+            assertFalse(fresh.contains("scope=\""), "no scope label:\n" + fresh);
+            for (String series : List.of("safe_updater_http_request_seconds_count{method=\"POST\",route=\"/api/v1/cycles\",status=\"200\",} 0.0",
+                    "safe_updater_registry_requests_total{registry=\"docker.io\",status=\"error\",} 0.0",
+                    "safe_updater_assets_tracked{kind=\"Deployment\",source=\"kubernetes\",} 0.0",
+                    "safe_updater_scans_total{source=\"edge\",status=\"FAILED\",} 0.0")) {
+                assertTrue(fresh.contains(series), "a fresh scrape has " + series + ":\n" + fresh);
+            }
+            List<String> info = activeInfo(fresh);
+            assertEquals(1, info.size(), fresh);
+
+            // a reload replaces the active-set gauge: only the new revisions are left
+            String before = http.get("/api/v1/rules").json().get("active").get("policyRevision").asText();
+            try (var files = Files.list(policies)) {
+                Path policy = files.filter(f -> f.toString().endsWith(".yaml")).sorted().findFirst().orElseThrow();
+                Files.writeString(policy, Files.readString(policy) + "\n# edited\n");
+            }
+            var reloaded = http.postJson("/api/v1/rules/reload", "{}");
+            assertEquals(200, reloaded.status(), reloaded.body());
+            String after = reloaded.json().get("active").get("policyRevision").asText();
+            assertNotEquals(before, after);
+            info = activeInfo(http.get("/observe/metrics").body());
+            assertEquals(1, info.size(), "only the active revisions: " + info);
+            assertTrue(info.getFirst().contains("policy_revision=\"" + after + "\""), info.toString());
 
             assertEquals(201, http.postJson("/api/v1/scan", "{}").status());
             assertEquals(200, http.postJson("/api/v1/evaluate", "{\"image\": \"nginx\", \"currentTag\": \"1.25.3\","
@@ -105,6 +129,7 @@ class MonitoringTest {
                     "process_start_time_seconds", "safe_updater_assets_tracked{")) {
                 assertTrue(scrape.contains(series), "the scrape has " + series);
             }
+            assertFalse(scrape.contains("scope=\""), "no scope label:\n" + scrape);
             assertTrue(scrape.contains("# TYPE safe_updater_scan_duration_seconds histogram"), "a histogram");
             assertTrue(scrape.contains("# TYPE safe_updater_http_request_seconds histogram"), "a histogram");
         } finally {
@@ -212,6 +237,25 @@ class MonitoringTest {
         missing.remove("safe_updater_policy_active_info");
         missing.remove("safe_updater_policy_scopes");
         assertTrue(missing.isEmpty(), "documented metrics the dashboard does not show: " + missing);
+    }
+
+    private static List<String> activeInfo(String scrape) {
+        return scrape.lines().filter(l -> l.startsWith("safe_updater_policy_active_info{")).toList();
+    }
+
+    /** Copies directory {@code from} (with its subdirectories) to {@code to}. */
+    private static Path copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path f : paths.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        return to;
     }
 
     /** The safe_updater_* names the README's "Logs and metrics" section documents. */

@@ -163,6 +163,26 @@ class ScanServiceTest {
         }
 
         @Test
+        void aNewServiceShowsWhatTheStoreTracksAtOnceAndEveryPlatformKindAtZero() {
+            scans.scan(List.of("prod", "edge"), "test", ScanListener.NONE);
+            new ScanMetrics().tracked(List.of()); // as in a new process: nothing counted yet
+            assertEquals(0, tracked("kubernetes", "Deployment"));
+            service(List.of()).close(); // a restart: the gauges are set before any scan
+            assertEquals(3, tracked("kubernetes", "Deployment"));
+            assertEquals(1, tracked("static", "Appliance"));
+            assertEquals(0, tracked("helm", "HelmRelease"), "a kind nothing lists yet is there, at 0");
+        }
+
+        private static double tracked(String source, String kind) {
+            return io.helidon.service.registry.Services.get(io.helidon.metrics.api.MeterRegistry.class)
+                    .meter(io.helidon.metrics.api.Gauge.class, "safe_updater_assets_tracked",
+                            List.of(io.helidon.metrics.api.Tag.create("source", source),
+                                    io.helidon.metrics.api.Tag.create("kind", kind)))
+                    .orElseThrow(() -> new AssertionError("no gauge for " + source + "/" + kind))
+                    .value().doubleValue();
+        }
+
+        @Test
         void aRescanWithNothingChangedChangesNothingButLastSeen() {
             scans.scan(List.of("prod", "edge"), "test", ScanListener.NONE);
             clock.advance(Duration.ofMinutes(10));
