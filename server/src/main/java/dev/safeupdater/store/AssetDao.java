@@ -194,22 +194,33 @@ final class AssetDao {
     record Write(long id, ObservedAsset asset, String fingerprint) {
     }
 
-    /** Inserts observed assets in JDBC batches; returns their new ids in the same order. */
+    /** Inserts observed assets, 100 rows per INSERT; returns their new ids in the same order. */
     List<Long> insertScanned(List<Write> rows, String origin, Instant now) {
         List<Long> ids = new ArrayList<>(rows.size());
-        for (int from = 0; from < rows.size(); from += CHUNK) {
-            PreparedBatch batch = handle.prepareBatch(INSERT_SCANNED);
-            for (Write w : rows.subList(from, Math.min(rows.size(), from + CHUNK))) {
-                bindScanned(batch, w, origin, now);
-                batch.bindMethods(w.asset().key()).add();
+        String head = INSERT_SCANNED.substring(0, INSERT_SCANNED.indexOf(" VALUES ")) + " VALUES ";
+        String tuple = INSERT_SCANNED.substring(INSERT_SCANNED.indexOf(" VALUES ") + " VALUES ".length());
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<Write> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            org.jdbi.v3.core.statement.Update insert = handle.createUpdate(head + MultiRow.values(tuple, chunk.size()));
+            for (int i = 0; i < chunk.size(); i++) {
+                var bind = MultiRow.binder(insert, i);
+                AssetKey k = chunk.get(i).asset().key();
+                bind.accept("source", k.source());
+                bind.accept("cluster", k.cluster());
+                bind.accept("namespace", k.namespace());
+                bind.accept("kind", k.kind());
+                bind.accept("name", k.name());
+                bind.accept("container", k.container());
+                scanned(bind, chunk.get(i), origin, now);
             }
-            ids.addAll(batch.executePreparedBatch("id").mapTo(Long.class).list());
-        }
-        if (ids.size() != rows.size()) {
-            throw new IllegalStateException("the database returned " + ids.size() + " ids for " + rows.size() + " rows");
+            ids.addAll(MultiRow.ids(insert.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(), chunk.size(),
+                    "assets"));
         }
         return ids;
     }
+
+    /** Rows per multi-row INSERT in {@link #insertScanned}. */
+    static final int ROWS_PER_INSERT = 100;
 
     /** Rewrites observed assets that changed (or came back, or change owner), in JDBC batches. */
     void updateScanned(List<Write> rows, String origin, Instant now) {
@@ -245,16 +256,21 @@ final class AssetDao {
     }
 
     private static void bindScanned(PreparedBatch batch, Write w, String origin, Instant now) {
+        scanned((name, value) -> batch.bind(name, value), w, origin, now);
+    }
+
+    private static void scanned(java.util.function.BiConsumer<String, Object> bind, Write w, String origin,
+                                Instant now) {
         ObservedAsset a = w.asset();
-        batch.bind("image", a.image())
-                .bind("tag", a.tag())
-                .bind("digest", a.digest())
-                .bind("labels", JsonColumns.write(a.labels()))
-                .bind("annotations", JsonColumns.write(a.annotations()))
-                .bind("details", JsonColumns.write(a.details()))
-                .bind("fingerprint", w.fingerprint())
-                .bind("origin", origin)
-                .bind("now", Times.bind(now));
+        bind.accept("image", a.image());
+        bind.accept("tag", a.tag());
+        bind.accept("digest", a.digest());
+        bind.accept("labels", JsonColumns.write(a.labels()));
+        bind.accept("annotations", JsonColumns.write(a.annotations()));
+        bind.accept("details", JsonColumns.write(a.details()));
+        bind.accept("fingerprint", w.fingerprint());
+        bind.accept("origin", origin);
+        bind.accept("now", Times.bind(now));
     }
 
     private static void forChunks(List<Long> ids, java.util.function.Consumer<List<Long>> action) {

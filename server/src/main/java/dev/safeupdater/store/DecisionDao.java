@@ -58,17 +58,8 @@ final class DecisionDao {
             for (int i = 0; i < chunk.size(); i++) {
                 bindTo(MultiRow.binder(insert, i), chunk.get(i));
             }
-            List<Long> got = insert.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list();
-            if (got.size() != chunk.size()) {
-                throw new IllegalStateException("the database returned " + got.size() + " ids for " + chunk.size()
-                        + " decisions");
-            }
-            // identity values are drawn row by row in VALUES order: ascending ids are the rows' ids in that order
-            for (int i = 1; i < got.size(); i++) {
-                if (got.get(i) <= got.get(i - 1)) {
-                    throw new IllegalStateException("the database returned the new decision ids out of order");
-                }
-            }
+            List<Long> got = MultiRow.ids(insert.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(),
+                    chunk.size(), "decisions");
             ids.addAll(got);
         }
         return ids;

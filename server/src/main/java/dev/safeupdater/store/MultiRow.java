@@ -35,4 +35,20 @@ final class MultiRow {
         String suffix = "_" + i;
         return (name, value) -> statement.bind(name + suffix, value);
     }
+
+    /**
+     * {@code got}, the ids a multi-row INSERT of {@code rows} rows returned, checked: one per row, ascending (identity
+     * values are drawn row by row in VALUES order, so ascending ids are the rows' ids in that order).
+     */
+    static java.util.List<Long> ids(java.util.List<Long> got, int rows, String what) {
+        if (got.size() != rows) {
+            throw new IllegalStateException("the database returned " + got.size() + " ids for " + rows + " " + what);
+        }
+        for (int i = 1; i < got.size(); i++) {
+            if (got.get(i) <= got.get(i - 1)) {
+                throw new IllegalStateException("the database returned the ids of new " + what + " out of order");
+            }
+        }
+        return got;
+    }
 }
