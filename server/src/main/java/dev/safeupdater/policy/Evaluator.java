@@ -118,8 +118,8 @@ final class Evaluator {
 
     private static void run(RuleSet rules, String policyRevision, List<Subject> subjects, int[] round,
                             int roundCount, Instant now, Evaluation[] out) {
-        Verdict verdict = new Verdict(roundCount);
-        StatelessKieSession session = rules.kieBase().newStatelessKieSession();
+        Verdict verdict = new Verdict(roundCount, rules.sessions()::metadata);
+        StatelessKieSession session = rules.sessions().session(rules.kieBase(), roundCount);
         session.setGlobal(PolicyEngine.VERDICT_GLOBAL, verdict);
         session.addEventListener(new DefaultAgendaEventListener() {
             @Override

@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.safeupdater.model.Candidate;
 import dev.safeupdater.model.FiredRule;
@@ -22,15 +23,18 @@ import org.kie.api.runtime.rule.Match;
 public final class Verdict {
     private final Map<Candidate, List<FiredRule>> fired;
     private final Map<Rule, Map<String, String>> metadataByRule = new IdentityHashMap<>();
+    /** Reads a rule's metadata (the rule set's copy, read once at compile time; or Drools's, evaluated now). */
+    private final Function<Rule, Map<String, String>> readMetadata;
     private Rule currentRule;
     private boolean spoke;
 
     public Verdict() {
-        this(16);
+        this(16, Verdict::readMetadata);
     }
 
-    Verdict(int expectedCandidates) {
+    Verdict(int expectedCandidates, Function<Rule, Map<String, String>> readMetadata) {
         this.fired = new IdentityHashMap<>(Math.max(16, expectedCandidates));
+        this.readMetadata = readMetadata;
     }
 
     public void approve(Candidate candidate, String reason) {
@@ -108,7 +112,7 @@ public final class Verdict {
         }
         Map<String, String> m = metadataByRule.get(rule);
         if (m == null) {
-            m = readMetadata(rule);
+            m = readMetadata.apply(rule);
             metadataByRule.put(rule, m);
         }
         return m;

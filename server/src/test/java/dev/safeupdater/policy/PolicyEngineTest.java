@@ -336,6 +336,56 @@ class PolicyEngineTest {
     }
 
     @Test
+    void pooledSessionsCarryNothingFromOneEvaluationToTheNext() throws Exception {
+        PolicyEngine engine = engine(false);
+        PolicySnapshot s = engine.reload("test");
+        String[] clusters = {"prod", "staging", "edge-1", "dev"};
+        String[] tags = {"1.4.3", "1.5.0", "2.0.0", "1.4.1", "1.5.0-rc.1"};
+        List<PolicyInput> inputs = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            Instant released = i % 3 == 0 ? null : NOW.minusSeconds(3600L * (i % 200));
+            History h = switch (i % 4) {
+                case 0 -> new History(List.of(), List.of(new History.Pin(tags[i % 5], null, "bad", "ops", NOW)),
+                        List.of(), null);
+                case 1 -> new History(List.of(new History.Failure("1.4.1", "1.4.2", null, "ROLLED_BACK",
+                        NOW.minusSeconds(3600), null)), List.of(), List.of(), null);
+                default -> History.EMPTY;
+            };
+            inputs.add(new PolicyInput(candidate(clusters[i % 4], "app-" + i, "1.4.2", tags[i % 5], released), h));
+        }
+        // more candidates than a pooled session takes: one session of its own, the reference answers
+        assertTrue(inputs.size() > RuleSessions.POOLED_MAX);
+        List<Evaluation> expected = engine.evaluateAll(inputs, NOW);
+        // one at a time from several threads: pooled sessions, each used many times, pins and failures in between
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int first = t;
+                done.add(threads.submit(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        for (int i = first; i < inputs.size(); i += 4) {
+                            PolicyInput in = inputs.get(i);
+                            Evaluation one = PolicyEngine.evaluate(s, List.of(new Subject(in.candidate(),
+                                    s.policies().match(in.candidate()), in.history())), NOW).getFirst();
+                            assertEquals(expected.get(i).outcome(), one.outcome(), "candidate " + i);
+                            assertEquals(expected.get(i).reasons(), one.reasons(), "candidate " + i);
+                            assertEquals(expected.get(i).firedRules(), one.firedRules(), "candidate " + i);
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertTrue(expected.stream().map(Evaluation::outcome).distinct().count() == 3,
+                "the inputs reach every outcome: " + expected.stream().map(Evaluation::outcome).toList());
+    }
+
+    @Test
     void ownerTestsOfTheShippedSetAllPassAndCoverEveryRule() throws Exception {
         PolicyEngine engine = engine(false);
         PolicySnapshot s = engine.reload("test");
