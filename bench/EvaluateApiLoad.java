@@ -18,7 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (GET /api/v1/no-op: the catch-all's 404 problem; the same server, HTTP stack, filters and connections, no work) in alternating slices, and prints
  * both p99s and their ratio.
  *
- * Usage: EvaluateApiLoad PORT CLIENTS SECONDS MAX_WARMUP_SECONDS
+ * <p>Both routes get the same 32 closed-loop clients, which keep the two cores busy: by Little's law each route's
+ * latency is then about CLIENTS x its cost per request / 2 cores, so the p99 ratio follows the ratio of what a request
+ * costs the server. With the server's process id the CPU time the server spent per request of each route is printed
+ * too (from /proc), which shows where a ratio comes from.
+ *
+ * Usage: EvaluateApiLoad PORT CLIENTS SECONDS MAX_WARMUP_SECONDS [SERVER_PID]
  */
 public final class EvaluateApiLoad {
     private static final String[][] CASES = {
@@ -31,6 +36,7 @@ public final class EvaluateApiLoad {
         int clients = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int warmup = Integer.parseInt(args[3]);
+        long serverPid = args.length > 4 ? Long.parseLong(args[4]) : -1;
 
         byte[][] requests = new byte[CASES.length * 4][];
         for (int i = 0; i < requests.length; i++) {
@@ -81,15 +87,21 @@ public final class EvaluateApiLoad {
         AtomicLong errors = new AtomicLong();
         double evalTime = 0;
         double noopTime = 0;
+        long evalCpu = 0;
+        long noopCpu = 0;
         for (int i = 0; i < slices; i++) {
             long[][] e = new long[clients][];
             long t0 = System.nanoTime();
+            long c0 = cpuTicks(serverPid);
             errors.addAndGet(run(port, clients, slice, requests, e, 200).get());
+            evalCpu += cpuTicks(serverPid) - c0;
             evalTime += (System.nanoTime() - t0) / 1e9;
             System.arraycopy(e, 0, evalLat, i * clients, clients);
             long[][] n = new long[clients][];
             t0 = System.nanoTime();
+            c0 = cpuTicks(serverPid);
             errors.addAndGet(run(port, clients, slice, noop, n, 404).get());
+            noopCpu += cpuTicks(serverPid) - c0;
             noopTime += (System.nanoTime() - t0) / 1e9;
             System.arraycopy(n, 0, noopLat, i * clients, clients);
         }
@@ -102,12 +114,35 @@ public final class EvaluateApiLoad {
                 pct(all, 90), pct(all, 99), pct(all, 99.9), all.length == 0 ? 0 : all[all.length - 1] / 1e6);
         System.out.printf("no-op    p50=%.2fms p90=%.2fms p99=%.2fms p99.9=%.2fms (%.0f requests/s)%n", pct(none, 50),
                 pct(none, 90), pct(none, 99), pct(none, 99.9), none.length / noopTime);
+        if (serverPid > 0 && all.length > 0 && none.length > 0) {
+            double evalUs = evalCpu * 1e6 / TICKS_PER_SECOND / all.length;
+            double noopUs = noopCpu * 1e6 / TICKS_PER_SECOND / none.length;
+            System.out.printf("server CPU per request: evaluate %.0f us, no-op %.0f us (ratio %.2f)%n", evalUs, noopUs,
+                    evalUs / noopUs);
+        }
         double ratio = pct(none, 99) == 0 ? 0 : pct(all, 99) / pct(none, 99);
         System.out.printf("evaluate-api: %.0f requests/s, p99 %.2f ms vs no-op p99 %.2f ms: ratio %.2f (target <= 1.5),"
                 + " %d errors%n", rps, pct(all, 99), pct(none, 99), ratio, errors.get());
         if (errors.get() > 0) {
             System.exit(1);
         }
+    }
+
+    /** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /** CPU time (user + system, in clock ticks) process {@code pid} has used; 0 without a pid or /proc. */
+    private static long cpuTicks(long pid) throws IOException {
+        if (pid <= 0) {
+            return 0;
+        }
+        java.nio.file.Path stat = java.nio.file.Path.of("/proc/" + pid + "/stat");
+        if (!java.nio.file.Files.isReadable(stat)) {
+            return 0;
+        }
+        String s = java.nio.file.Files.readString(stat);
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
     }
 
     private static int count(long[][] latencies) {
