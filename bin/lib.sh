@@ -76,11 +76,12 @@ su_base_java_opts() {
   su_memory_opts
 }
 
-# Heap and collector (the same as deploy/docker/jvm.options; see there why): idle RSS about 205 MiB instead of 265.
+# Heap, collector and native-heap trim (the same as deploy/docker/jvm.options; see there why): idle RSS about 180 MiB
+# instead of 265.
 # The AOT cache is trained with them too (a cache needs the same collector). SAFE_UPDATER_JAVA_OPTS comes later on
 # the launcher's command line, so e.g. -Xmx1g there wins.
 su_memory_opts() {
-  echo "-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=64m"
+  echo "-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=5000"
 }
 # glibc's per-thread malloc arenas hold memory the JVM freed; two are enough for this server.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
