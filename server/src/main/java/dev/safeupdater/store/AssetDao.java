@@ -194,33 +194,19 @@ final class AssetDao {
     record Write(long id, ObservedAsset asset, String fingerprint) {
     }
 
-    /** Inserts observed assets, 100 rows per INSERT; returns their new ids in the same order. */
+    /** Inserts observed assets, many rows per INSERT; returns their new ids in the same order. */
     List<Long> insertScanned(List<Write> rows, String origin, Instant now) {
-        List<Long> ids = new ArrayList<>(rows.size());
-        String head = INSERT_SCANNED.substring(0, INSERT_SCANNED.indexOf(" VALUES ")) + " VALUES ";
-        String tuple = INSERT_SCANNED.substring(INSERT_SCANNED.indexOf(" VALUES ") + " VALUES ".length());
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            List<Write> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            org.jdbi.v3.core.statement.Update insert = handle.createUpdate(head + MultiRow.values(tuple, chunk.size()));
-            for (int i = 0; i < chunk.size(); i++) {
-                var bind = MultiRow.binder(insert, i);
-                AssetKey k = chunk.get(i).asset().key();
-                bind.accept("source", k.source());
-                bind.accept("cluster", k.cluster());
-                bind.accept("namespace", k.namespace());
-                bind.accept("kind", k.kind());
-                bind.accept("name", k.name());
-                bind.accept("container", k.container());
-                scanned(bind, chunk.get(i), origin, now);
-            }
-            ids.addAll(MultiRow.ids(insert.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(), chunk.size(),
-                    "assets"));
-        }
-        return ids;
+        return MultiRow.insert(handle, INSERT_SCANNED, rows, (bind, w) -> {
+            AssetKey k = w.asset().key();
+            bind.accept("source", k.source());
+            bind.accept("cluster", k.cluster());
+            bind.accept("namespace", k.namespace());
+            bind.accept("kind", k.kind());
+            bind.accept("name", k.name());
+            bind.accept("container", k.container());
+            scanned(bind, w, origin, now);
+        }, "assets");
     }
-
-    /** Rows per multi-row INSERT in {@link #insertScanned}. */
-    static final int ROWS_PER_INSERT = 100;
 
     /** Rewrites observed assets that changed (or came back, or change owner), in JDBC batches. */
     void updateScanned(List<Write> rows, String origin, Instant now) {

@@ -41,28 +41,12 @@ final class DecisionDao {
                 .one();
     }
 
-    /** Rows per multi-row INSERT in {@link #insertAll} (17 parameters each, well under every driver's limit). */
-    static final int ROWS_PER_INSERT = 100;
-
     /**
      * Appends {@code rows}; returns their ids in the same order. Many rows go in one multi-row INSERT (a JDBC batch
      * that returns generated keys runs row by row on PostgreSQL: ten times slower for a cycle's thousands).
      */
     List<Long> insertAll(List<Decision> rows) {
-        List<Long> ids = new java.util.ArrayList<>(rows.size());
-        String tuple = INSERT.substring(INSERT.indexOf(" VALUES ") + " VALUES ".length());
-        String head = INSERT.substring(0, INSERT.indexOf(" VALUES ")) + " VALUES ";
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            List<Decision> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            org.jdbi.v3.core.statement.Update insert = handle.createUpdate(head + MultiRow.values(tuple, chunk.size()));
-            for (int i = 0; i < chunk.size(); i++) {
-                bindTo(MultiRow.binder(insert, i), chunk.get(i));
-            }
-            List<Long> got = MultiRow.ids(insert.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(),
-                    chunk.size(), "decisions");
-            ids.addAll(got);
-        }
-        return ids;
+        return MultiRow.insert(handle, INSERT, rows, DecisionDao::bindTo, "decisions");
     }
 
     List<Decision> findByIds(List<Long> ids) {

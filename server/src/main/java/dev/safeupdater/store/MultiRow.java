@@ -17,6 +17,32 @@ final class MultiRow {
     private MultiRow() {
     }
 
+    /** Rows per multi-row INSERT: a few thousand parameters at most, well under every driver's limit. */
+    static final int ROWS_PER_INSERT = 100;
+
+    /**
+     * Inserts {@code rows} with {@code insert} (a one-row {@code INSERT … VALUES (…)} with named parameters),
+     * {@value #ROWS_PER_INSERT} rows per statement, each row's parameters bound by {@code bind}; returns the new ids
+     * ({@code id} column) in the rows' order.
+     */
+    static <T> java.util.List<Long> insert(org.jdbi.v3.core.Handle handle, String insert, java.util.List<T> rows,
+                                           BiConsumer<BiConsumer<String, Object>, T> bind, String what) {
+        int values = insert.indexOf(" VALUES ");
+        String head = insert.substring(0, values) + " VALUES ";
+        String tuple = insert.substring(values + " VALUES ".length());
+        java.util.List<Long> ids = new java.util.ArrayList<>(rows.size());
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            java.util.List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            org.jdbi.v3.core.statement.Update statement = handle.createUpdate(head + values(tuple, chunk.size()));
+            for (int i = 0; i < chunk.size(); i++) {
+                bind.accept(binder(statement, i), chunk.get(i));
+            }
+            ids.addAll(ids(statement.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(), chunk.size(),
+                    what));
+        }
+        return ids;
+    }
+
     /** {@code rows} copies of {@code tuple}, each with its row's parameter names, separated by commas. */
     static String values(String tuple, int rows) {
         StringBuilder sb = new StringBuilder(tuple.length() * rows + 2 * rows);
