@@ -3,6 +3,7 @@ package dev.safeupdater.policy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,10 @@ import dev.safeupdater.model.Candidate;
 /**
  * One scope of a policy file: which assets it covers ({@link Match}) and the knobs the shipped rules read.
  *
- * @param order position among all scopes (files by name, then position in the file); breaks priority ties
+ * @param order    position among all scopes (files by name, then position in the file); breaks priority ties
+ * @param settings the knobs as an owner would write them, for explanations and decision records; derived from the
+ *                 other components when the scope is made (a value passed in is ignored), so that each evaluation
+ *                 does not build them again
  */
 public record ScopePolicy(String name,
                           String description,
@@ -30,13 +34,24 @@ public record ScopePolicy(String name,
                           List<Freeze> freezes,
                           Approvals approvals,
                           Duration failureCooldown,
-                          Mode mode) {
+                          Mode mode,
+                          Map<String, Object> settings) {
     public static final ChangeLevel DEFAULT_ALLOW = ChangeLevel.PATCH;
     public static final Duration DEFAULT_FAILURE_COOLDOWN = Duration.ofHours(24);
 
     public ScopePolicy {
         maintenanceWindows = List.copyOf(maintenanceWindows);
         freezes = List.copyOf(freezes);
+        settings = settingsOf(priority, allow, prerelease, minReleaseAge, allowUnknownAge, maintenanceWindows, freezes,
+                approvals, failureCooldown, mode);
+    }
+
+    public ScopePolicy(String name, String description, String owner, String file, int line, int priority, int order,
+                       Match match, ChangeLevel allow, boolean prerelease, Duration minReleaseAge,
+                       boolean allowUnknownAge, List<MaintenanceWindow> maintenanceWindows, List<Freeze> freezes,
+                       Approvals approvals, Duration failureCooldown, Mode mode) {
+        this(name, description, owner, file, line, priority, order, match, allow, prerelease, minReleaseAge,
+                allowUnknownAge, maintenanceWindows, freezes, approvals, failureCooldown, mode, null);
     }
 
     /**
@@ -88,11 +103,14 @@ public record ScopePolicy(String name,
         return found;
     }
 
-    /** The knobs as an owner would write them, for explanations and decision records. */
-    public Map<String, Object> settings() {
+    /** The knobs as an owner would write them (unmodifiable), in the order explanations show them. */
+    private static Map<String, Object> settingsOf(int priority, ChangeLevel allow, boolean prerelease,
+                                                  Duration minReleaseAge, boolean allowUnknownAge,
+                                                  List<MaintenanceWindow> maintenanceWindows, List<Freeze> freezes,
+                                                  Approvals approvals, Duration failureCooldown, Mode mode) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("priority", priority);
-        out.put("allow", allow.yamlName());
+        out.put("allow", allow == null ? null : allow.yamlName());
         out.put("prerelease", prerelease);
         out.put("minReleaseAge", Durations.format(minReleaseAge));
         out.put("allowUnknownAge", allowUnknownAge);
@@ -104,11 +122,12 @@ public record ScopePolicy(String name,
             if (f.reason() != null) {
                 m.put("reason", f.reason());
             }
-            return m;
+            return Collections.unmodifiableMap(m);
         }).toList());
-        out.put("approvals", Map.of("count", approvals.count(), "deadline", Durations.format(approvals.deadline())));
+        out.put("approvals", approvals == null ? null
+                : Map.of("count", approvals.count(), "deadline", Durations.format(approvals.deadline())));
         out.put("failureCooldown", Durations.format(failureCooldown));
-        out.put("mode", mode.yamlName());
-        return out;
+        out.put("mode", mode == null ? null : mode.yamlName());
+        return Collections.unmodifiableMap(out);
     }
 }
