@@ -121,9 +121,14 @@ public final class Json {
 
     /** Sends {@code value} as JSON with the given status. */
     static void send(ServerResponse res, int status, Object value) {
+        send(res, status, MAPPER, value);
+    }
+
+    /** Sends {@code value} as JSON rendered by {@code mapper} (a route's copy of {@link #MAPPER}). */
+    static void send(ServerResponse res, int status, ObjectMapper mapper, Object value) {
         byte[] bytes;
         try {
-            bytes = MAPPER.writeValueAsBytes(value);
+            bytes = mapper.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render response", e);
         }

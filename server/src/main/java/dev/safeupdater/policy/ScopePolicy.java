@@ -14,9 +14,9 @@ import dev.safeupdater.model.Candidate;
  * One scope of a policy file: which assets it covers ({@link Match}) and the knobs the shipped rules read.
  *
  * @param order    position among all scopes (files by name, then position in the file); breaks priority ties
- * @param settings the knobs as an owner would write them, for explanations and decision records; derived from the
- *                 other components when the scope is made (a value passed in is ignored), so that each evaluation
- *                 does not build them again
+ * @param settings the knobs as an owner would write them, for explanations and decision records; null: derived from
+ *                 the other components when the scope is made (as every constructor but the canonical one does),
+ *                 so that each evaluation does not build them again
  */
 public record ScopePolicy(String name,
                           String description,
@@ -42,8 +42,9 @@ public record ScopePolicy(String name,
     public ScopePolicy {
         maintenanceWindows = List.copyOf(maintenanceWindows);
         freezes = List.copyOf(freezes);
-        settings = settingsOf(priority, allow, prerelease, minReleaseAge, allowUnknownAge, maintenanceWindows, freezes,
-                approvals, failureCooldown, mode);
+        settings = settings != null ? Collections.unmodifiableMap(new LinkedHashMap<>(settings))
+                : settingsOf(priority, allow, prerelease, minReleaseAge, allowUnknownAge, maintenanceWindows, freezes,
+                        approvals, failureCooldown, mode);
     }
 
     public ScopePolicy(String name, String description, String owner, String file, int line, int priority, int order,
