@@ -561,7 +561,7 @@ public final class CycleService implements AutoCloseable {
             String chosen = choose(mine);
             PlanEntry entry = planEntry(a, chosen == null ? null : mine.get(chosen), chosen, candidates, run.id, now);
             String planPrint = planFingerprint(entry, chosen, prints);
-            if (chosen != null && applicable(entry)) {
+            if (chosen != null && RunPlanner.applicable(entry.outcome(), entry.mode())) {
                 chosenClass.put(a.id(), chosen);
                 if (entry.decisionId() != null && apply != ApplyStage.NONE) {
                     out.chosenExisting.add(entry.decisionId());
@@ -663,11 +663,6 @@ public final class CycleService implements AutoCloseable {
         return new Decision(0, a.id(), c.currentTag(), c.candidateTag(), c.currentDigest(), c.candidateDigest(),
                 c.changeType(), e.outcome(), e.reasons(), e.firedRules(), e.decidedBy(), e.rulesetRevision(),
                 e.policyRevision(), e.scopeName(), e.mode().name(), DecisionService.inputs(e), actor, now);
-    }
-
-    /** Whether the apply stage gets the plan entry's chosen decision: APPROVE in an enforcing scope. */
-    private static boolean applicable(PlanEntry e) {
-        return e.outcome() == Outcome.APPROVE && "ENFORCE".equals(e.mode());
     }
 
     /** The highest class that is APPROVE, else the highest HOLD, else the highest REJECT; null: no candidate. */

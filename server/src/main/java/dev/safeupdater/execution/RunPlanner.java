@@ -38,7 +38,12 @@ public final class RunPlanner {
 
     /** Whether {@code d} may become a run: APPROVE, decided in an enforce-mode scope. */
     static boolean applicable(Decision d) {
-        return d.outcome() == Outcome.APPROVE && "ENFORCE".equals(d.mode());
+        return applicable(d.outcome(), d.mode());
+    }
+
+    /** Whether a decision with this outcome and scope mode may become a run: APPROVE in an enforce-mode scope. */
+    static boolean applicable(Outcome outcome, String mode) {
+        return outcome == Outcome.APPROVE && "ENFORCE".equals(mode);
     }
 
     /** Queues a run for each applicable decision in {@code current}; returns how many runs were queued. */

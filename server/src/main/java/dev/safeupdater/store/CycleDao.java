@@ -304,10 +304,7 @@ final class CycleDao {
         sql.append(" GROUP BY COALESCE(p.outcome, 'NONE')");
         Query q = handle.createQuery(sql.toString());
         bind(q, f);
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String o : List.of("APPROVE", "HOLD", "REJECT", "NONE")) {
-            out.put(o, 0L);
-        }
+        Map<String, Long> out = noOutcomes();
         long[] stale = {0};
         q.map((rs, ctx) -> {
             out.put(rs.getString("outcome"), rs.getLong("n"));
@@ -331,17 +328,22 @@ final class CycleDao {
                         + " GROUP BY COALESCE(a.origin, ''), COALESCE(p.outcome, 'NONE')")
                 .map((rs, ctx) -> {
                     String origin = rs.getString("origin");
-                    byOutcome.computeIfAbsent(origin, o -> {
-                        Map<String, Long> m = new LinkedHashMap<>();
-                        List.of("APPROVE", "HOLD", "REJECT", "NONE").forEach(x -> m.put(x, 0L));
-                        return m;
-                    }).put(rs.getString("outcome"), rs.getLong("n"));
+                    byOutcome.computeIfAbsent(origin, o -> noOutcomes()).put(rs.getString("outcome"), rs.getLong("n"));
                     stale.merge(origin, rs.getLong("stale"), Long::sum);
                     return 0;
                 }).list();
         Map<String, Plan.Totals> out = new LinkedHashMap<>();
         byOutcome.forEach((origin, counts) -> out.put(origin, new Plan.Totals(
                 counts.values().stream().mapToLong(Long::longValue).sum(), counts, stale.getOrDefault(origin, 0L))));
+        return out;
+    }
+
+    /** Every plan outcome (APPROVE, HOLD, REJECT, NONE: up to date) at 0, in that order. */
+    private static Map<String, Long> noOutcomes() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String o : List.of("APPROVE", "HOLD", "REJECT", "NONE")) {
+            out.put(o, 0L);
+        }
         return out;
     }
 
