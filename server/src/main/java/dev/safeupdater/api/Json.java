@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -47,6 +49,9 @@ public final class Json {
                             .maxDocumentLength(MAX_BODY_BYTES)
                             .build())
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    // every request runs on a new virtual thread, so the default per-thread pool of parser and
+                    // generator buffers never hands one back: one pool shared by all threads does
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                     .build())
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -60,6 +65,14 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
+
+    /** A reader per request type: its type resolved and root deserializer found once, not on every request. */
+    private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type);
+        }
+    };
 
     private Json() {
     }
@@ -90,7 +103,7 @@ public final class Json {
             throw ApiException.badRequest("a JSON request body is required");
         }
         try {
-            T value = MAPPER.readValue(body, type);
+            T value = type.cast(READERS.get(type).readValue(body));
             if (value == null) {
                 throw ApiException.badRequest("the request body must be a JSON object, not null");
             }

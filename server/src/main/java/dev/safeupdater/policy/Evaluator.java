@@ -134,7 +134,7 @@ final class Evaluator {
         });
         List<Object> facts = new ArrayList<>(roundCount * 3 + 1);
         facts.add(new Clock(now));
-        Map<ScopePolicy, Scope.TimeMemo> memos = new IdentityHashMap<>();
+        Map<ScopePolicy, Scope.TimeMemo> memos = new IdentityHashMap<>(Math.min(roundCount, 16)); // scopes <= subjects
         for (int r = 0; r < roundCount; r++) {
             Subject s = subjects.get(round[r]);
             facts.add(s.candidate());

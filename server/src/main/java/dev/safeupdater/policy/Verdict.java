@@ -22,7 +22,7 @@ import org.kie.api.runtime.rule.Match;
  */
 public final class Verdict {
     private final Map<Candidate, List<FiredRule>> fired;
-    private final Map<Rule, Map<String, String>> metadataByRule = new IdentityHashMap<>();
+    private final Map<Rule, Map<String, String>> metadataByRule = new IdentityHashMap<>(8);
     /** Reads a rule's metadata (the rule set's copy, read once at compile time; or Drools's, evaluated now). */
     private final Function<Rule, Map<String, String>> readMetadata;
     private Rule currentRule;
@@ -33,7 +33,7 @@ public final class Verdict {
     }
 
     Verdict(int expectedCandidates, Function<Rule, Map<String, String>> readMetadata) {
-        this.fired = new IdentityHashMap<>(Math.max(16, expectedCandidates));
+        this.fired = new IdentityHashMap<>(Math.max(1, expectedCandidates)); // sized for one what-if to a batch
         this.readMetadata = readMetadata;
     }
 

@@ -10,8 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.safeupdater.model.AssetKey;
+import dev.safeupdater.model.Candidate;
+import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.FiredRule;
+import dev.safeupdater.model.History;
 import dev.safeupdater.model.Outcome;
+import dev.safeupdater.model.ReleaseTimeSource;
+import dev.safeupdater.policy.Evaluation;
 import dev.safeupdater.policy.Approvals;
 import dev.safeupdater.policy.ChangeLevel;
 import dev.safeupdater.policy.Freeze;
@@ -81,5 +87,39 @@ class EvaluateRenderingTest {
         ScopePolicy p = scope("bare", null, ChangeLevel.NONE, List.of());
         both(new ScopeMatch.Explanation("bare", null, 0, 0, null, null, null, null, null, p.settings()));
         both(new ScopeMatch.Explanation("bare", "f", 1, 2, Mode.ENFORCE, "d", "o", List.of("x"), List.of(), null));
+    }
+
+    @Test
+    void rendersAWholeExplanationAsTheSharedMapperDoes() throws Exception {
+        ScopePolicy p = scope("prod", "d", ChangeLevel.MINOR, List.of());
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("team", "payments \"core\"");
+        labels.put("app.kubernetes.io/name", "web");
+        Candidate full = new Candidate(new AssetKey("k8s", "prod", "shop", "Deployment", "web", "app"), labels,
+                Map.of("safe-updater.dev/hint", "x"), "registry.example.com:5000/shop/web", "1.2.3",
+                "sha256:" + "a".repeat(64), "1.3.0-rc.1", null, ChangeType.MINOR, true,
+                Instant.parse("2026-11-30T07:27:48.909314568Z"), ReleaseTimeSource.REGISTRY, true);
+        Candidate bare = new Candidate(new AssetKey(null, null, null, null, null, null), null, null, null, null, null,
+                null, null, ChangeType.NONE, false, null, null,
+                false);
+        History history = new History(
+                List.of(new History.Failure("1.2.2", "1.2.3", null, "ROLLED_BACK", Instant.parse("2026-11-01T00:00:00Z"),
+                        "probe \"failed\"")),
+                List.of(new History.Pin("1.2.3", null, "hold", "alice", Instant.parse("2026-11-02T10:00:00.5Z"))),
+                List.of(new History.Approval("bob", Instant.parse("2026-11-03T00:00:00Z"))),
+                new History.LastUpdate("1.2.2", "1.2.3", Instant.parse("2026-11-04T00:00:00Z")));
+        List<FiredRule> fired = List.of(new FiredRule("change-within-allow", Outcome.APPROVE, "ok", Map.of("a", "1")));
+        for (Candidate c : List.of(full, bare)) {
+            for (History h : java.util.Arrays.asList(history, History.EMPTY, null)) {
+                both(new Evaluation.Explanation(Outcome.APPROVE, "change-within-allow", List.of("ok", "also"), fired,
+                        new ScopeMatch(p, List.of("because"), List.of()).explanation(), Mode.ENFORCE,
+                        ChangeType.MINOR, c, h, Instant.parse("2026-11-30T00:00:00Z"), "r1", "p1"));
+            }
+        }
+        String none = both(new Evaluation.Explanation(Outcome.HOLD, null, null, null, null, null, null, null, null,
+                null, null, null));
+        assertTrue(none.startsWith("{\"outcome\":\"HOLD\",\"decidedBy\":null"), none);
+        both(new Evaluation.Explanation(null, null, List.of(), List.of(), null, Mode.DRY_RUN, null, full,
+                History.EMPTY, Instant.EPOCH, "", ""));
     }
 }
