@@ -238,7 +238,7 @@ final class CycleDao {
                         .bind("fingerprint", p.fingerprint()).add();
             }
             insert.execute();
-            evaluated(chunk.stream().map(p -> p.entry().assetId()).toList(), cycleId, now);
+            evaluated(chunk.stream().map(p -> p.entry().assetId()).toList(), cycleId, now, true);
         });
     }
 
@@ -250,7 +250,7 @@ final class CycleDao {
     int touch(List<Long> assetIds, long cycleId, Instant now) {
         int[] n = {0};
         forChunks(assetIds, chunk -> {
-            n[0] += evaluated(chunk, cycleId, now);
+            n[0] += evaluated(chunk, cycleId, now, false);
             handle.createUpdate("UPDATE asset_plan SET stale = FALSE, stale_since = NULL, error = NULL"
                             + " WHERE asset_id IN (<ids>) AND stale")
                     .bindList("ids", chunk).execute();
@@ -260,16 +260,36 @@ final class CycleDao {
 
     /**
      * Sets the plan_evaluation rows of the given plan rows to cycle {@code cycleId}, evaluated at {@code now} (null:
-     * keeps the evaluation time, or none for a new row: a stale mark); inserts the missing ones. Returns how many
-     * plan rows that covers.
+     * keeps the evaluation time, or none for a new row: a stale mark); inserts the missing ones. {@code written}: the
+     * caller has just written those asset_plan rows (so a missing row is inserted without reading the wide plan rows);
+     * otherwise only ids with an asset_plan row get one. Returns how many plan rows that covers.
      */
-    private int evaluated(List<Long> assetIds, long cycleId, Instant now) {
+    private int evaluated(List<Long> assetIds, long cycleId, Instant now, boolean written) {
         org.jdbi.v3.core.statement.Update update = handle.createUpdate("UPDATE plan_evaluation SET cycle_id = :cycle"
                         + (now == null ? "" : ", evaluated_at = :now") + " WHERE asset_id IN (<ids>)")
                 .bind("cycle", cycleId).bindList("ids", assetIds);
         int updated = (now == null ? update : update.bind("now", Times.bind(now))).execute();
         if (updated == assetIds.size()) {
             return updated;
+        }
+        if (written) {
+            java.util.Set<Long> have = new java.util.HashSet<>(updated == 0 ? List.of()
+                    : handle.createQuery("SELECT asset_id FROM plan_evaluation WHERE asset_id IN (<ids>)")
+                            .bindList("ids", assetIds).mapTo(Long.class).list());
+            List<Long> missing = assetIds.stream().filter(id -> !have.contains(id)).toList();
+            for (int from = 0; from < missing.size(); from += MultiRow.ROWS_PER_INSERT) {
+                List<Long> rows = missing.subList(from, Math.min(missing.size(), from + MultiRow.ROWS_PER_INSERT));
+                org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"
+                        + " cycle_id, evaluated_at) VALUES " + MultiRow.values("(:asset, :cycle, :now)", rows.size()));
+                for (int i = 0; i < rows.size(); i++) {
+                    java.util.function.BiConsumer<String, Object> bind = MultiRow.binder(insert, i);
+                    bind.accept("asset", rows.get(i));
+                    bind.accept("cycle", cycleId);
+                    bind.accept("now", Times.bind(now));
+                }
+                insert.execute();
+            }
+            return updated + missing.size();
         }
         org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"
                         + " cycle_id, evaluated_at) SELECT p.asset_id, :cycle, " + (now == null ? "NULL" : ":now")
@@ -304,7 +324,7 @@ final class CycleDao {
                 insert.execute();
             }
             // a stale mark names the cycle but is no evaluation: evaluated_at stays (null for a new row)
-            evaluated(chunk.stream().map(CycleStore.StaleMark::assetId).toList(), cycleId, null);
+            evaluated(chunk.stream().map(CycleStore.StaleMark::assetId).toList(), cycleId, null, true);
         });
     }
 
