@@ -7,11 +7,13 @@
 SET synchronous_commit = off;
 
 INSERT INTO asset (id, source, cluster, namespace, kind, name, container, image, current_tag, labels, annotations,
-                   first_seen, last_seen, updated_at)
+                   first_seen, updated_at)
 SELECT i, (ARRAY['kubernetes', 'docker', 'static'])[1 + i % 3], 'prod', 'ns-' || (i % 20), 'Deployment',
        'svc-' || i, 'app', 'registry.example.com/acme/svc-' || (i % 2000), '1.0.0', '{}', '{}',
-       TIMESTAMPTZ '2025-01-01 00:00:00+00', TIMESTAMPTZ '2025-01-01 00:00:00+00', TIMESTAMPTZ '2025-01-01 00:00:00+00'
+       TIMESTAMPTZ '2025-01-01 00:00:00+00', TIMESTAMPTZ '2025-01-01 00:00:00+00'
 FROM generate_series(1, 10000) i;
+INSERT INTO asset_seen (asset_id, last_seen)
+SELECT i, TIMESTAMPTZ '2025-01-01 00:00:00+00' FROM generate_series(1, 10000) i;
 
 INSERT INTO decision (id, asset_id, from_tag, to_tag, from_digest, to_digest, change_type, outcome, reasons,
                       fired_rules, decided_by, ruleset_revision, policy_revision, scope_name, mode, inputs, actor,

@@ -18,46 +18,53 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** SQL for the {@code asset} table. Runs inside the caller's handle (and transaction). */
+/**
+ * SQL for the {@code asset} table and its narrow {@code asset_seen} (when each asset was last seen: renewed on every
+ * scan, kept out of the wide row since V19). Every writer of an asset writes its asset_seen row in the same
+ * transaction. Runs inside the caller's handle (and transaction).
+ */
 final class AssetDao {
     /** Rows per JDBC batch and ids per {@code IN (...)} list. */
     static final int CHUNK = 500;
 
-    private static final String COLUMNS = "id, source, cluster, namespace, kind, name, container, image, current_tag,"
-            + " current_digest, labels, annotations, first_seen, last_seen, gone_at";
+    /** The asset columns {@link #map} reads, over {@link #FROM} ({@code a}: asset, {@code s}: asset_seen). */
+    private static final String COLUMNS = "a.id, a.source, a.cluster, a.namespace, a.kind, a.name, a.container,"
+            + " a.image, a.current_tag, a.current_digest, a.labels, a.annotations, a.first_seen, s.last_seen, a.gone_at";
 
-    private static final String FIND_BY_KEY_FOR_UPDATE = "SELECT " + COLUMNS + " FROM asset"
-            + " WHERE source = :source AND cluster = :cluster AND namespace = :namespace AND kind = :kind"
-            + " AND name = :name AND container = :container FOR UPDATE";
+    private static final String FROM = " FROM asset a LEFT JOIN asset_seen s ON s.asset_id = a.id";
 
-    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM asset WHERE id = :id";
+    // no join: FOR UPDATE locks the asset row only (PostgreSQL refuses it on the nullable side of an outer join)
+    private static final String FIND_BY_KEY_FOR_UPDATE = "SELECT " + COLUMNS.replace("s.last_seen",
+            "(SELECT s.last_seen FROM asset_seen s WHERE s.asset_id = a.id) AS last_seen") + " FROM asset a"
+            + " WHERE a.source = :source AND a.cluster = :cluster AND a.namespace = :namespace AND a.kind = :kind"
+            + " AND a.name = :name AND a.container = :container FOR UPDATE";
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + FROM + " WHERE a.id = :id";
 
     private static final String FIND_DETAIL = "SELECT origin, details FROM asset WHERE id = :id";
 
     private static final String INSERT = "INSERT INTO asset (source, cluster, namespace, kind, name, container, image,"
-            + " current_tag, current_digest, labels, annotations, first_seen, last_seen, updated_at)"
+            + " current_tag, current_digest, labels, annotations, first_seen, updated_at)"
             + " VALUES (:source, :cluster, :namespace, :kind, :name, :container, :image, :tag, :digest,"
-            + " CAST(:labels AS <json>), CAST(:annotations AS <json>), :now, :now, :now)";
+            + " CAST(:labels AS <json>), CAST(:annotations AS <json>), :now, :now)";
 
     // fingerprint is cleared: what the API wrote is not what a scan saw, so the next scan must compare and rewrite
     private static final String UPDATE = "UPDATE asset SET image = :image, current_tag = :tag, current_digest = :digest,"
-            + " labels = CAST(:labels AS <json>), annotations = CAST(:annotations AS <json>), last_seen = :now,"
+            + " labels = CAST(:labels AS <json>), annotations = CAST(:annotations AS <json>),"
             + " gone_at = NULL, fingerprint = NULL, updated_at = :now WHERE id = :id";
-
-    private static final String LIST_PAGE = "SELECT " + COLUMNS + " FROM asset WHERE id > :after ORDER BY id LIMIT :limit";
 
     private static final String SLIM_COLUMNS = "id, source, cluster, namespace, kind, name, container, current_tag,"
             + " current_digest, fingerprint, origin, gone_at";
 
     private static final String INSERT_SCANNED = "INSERT INTO asset (source, cluster, namespace, kind, name, container,"
             + " image, current_tag, current_digest, labels, annotations, details, fingerprint, origin, first_seen,"
-            + " last_seen, updated_at) VALUES (:source, :cluster, :namespace, :kind, :name, :container, :image, :tag,"
+            + " updated_at) VALUES (:source, :cluster, :namespace, :kind, :name, :container, :image, :tag,"
             + " :digest, CAST(:labels AS <json>), CAST(:annotations AS <json>), CAST(:details AS <json>), :fingerprint,"
-            + " :origin, :now, :now, :now)";
+            + " :origin, :now, :now)";
 
     private static final String UPDATE_SCANNED = "UPDATE asset SET image = :image, current_tag = :tag,"
             + " current_digest = :digest, labels = CAST(:labels AS <json>), annotations = CAST(:annotations AS <json>),"
-            + " details = CAST(:details AS <json>), fingerprint = :fingerprint, origin = :origin, last_seen = :now,"
+            + " details = CAST(:details AS <json>), fingerprint = :fingerprint, origin = :origin,"
             + " gone_at = NULL, updated_at = :now WHERE id = :id";
 
     private final Handle handle;
@@ -94,7 +101,7 @@ final class AssetDao {
 
     long insert(AssetKey key, String image, String tag, String digest, Map<String, String> labels,
                 Map<String, String> annotations, Instant now) {
-        return handle.createUpdate(INSERT)
+        long id = handle.createUpdate(INSERT)
                 .bindMethods(key)
                 .bind("image", image)
                 .bind("tag", tag)
@@ -105,6 +112,8 @@ final class AssetDao {
                 .executeAndReturnGeneratedKeys("id")
                 .mapTo(Long.class)
                 .one();
+        touch(List.of(id), now);
+        return id;
     }
 
     void update(long id, String image, String tag, String digest, Map<String, String> labels,
@@ -118,34 +127,35 @@ final class AssetDao {
                 .bind("annotations", JsonColumns.write(annotations))
                 .bind("now", Times.bind(now))
                 .execute();
+        touch(List.of(id), now);
     }
 
     /** Assets with id above {@code afterId} that pass {@code f}, in id order. */
     List<Asset> listAfter(AssetFilter f, long afterId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM asset WHERE id > :after");
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(FROM).append(" WHERE a.id > :after");
         if (f.source() != null) {
-            sql.append(" AND source = :source");
+            sql.append(" AND a.source = :source");
         }
         if (f.cluster() != null) {
-            sql.append(" AND cluster = :cluster");
+            sql.append(" AND a.cluster = :cluster");
         }
         if (f.namespace() != null) {
-            sql.append(" AND namespace = :namespace");
+            sql.append(" AND a.namespace = :namespace");
         }
         if (f.kind() != null) {
-            sql.append(" AND kind = :kind");
+            sql.append(" AND a.kind = :kind");
         }
         if (f.image() != null) {
-            sql.append(" AND image = :image");
+            sql.append(" AND a.image = :image");
         }
         if (f.q() != null) {
-            sql.append(" AND (LOWER(name) LIKE :q ESCAPE '!' OR LOWER(namespace) LIKE :q ESCAPE '!'"
-                    + " OR LOWER(image) LIKE :q ESCAPE '!' OR LOWER(container) LIKE :q ESCAPE '!')");
+            sql.append(" AND (LOWER(a.name) LIKE :q ESCAPE '!' OR LOWER(a.namespace) LIKE :q ESCAPE '!'"
+                    + " OR LOWER(a.image) LIKE :q ESCAPE '!' OR LOWER(a.container) LIKE :q ESCAPE '!')");
         }
         if (f.gone() != null) {
-            sql.append(f.gone() ? " AND gone_at IS NOT NULL" : " AND gone_at IS NULL");
+            sql.append(f.gone() ? " AND a.gone_at IS NOT NULL" : " AND a.gone_at IS NULL");
         }
-        sql.append(" ORDER BY id LIMIT :limit");
+        sql.append(" ORDER BY a.id LIMIT :limit");
         Query q = handle.createQuery(sql.toString()).bind("after", afterId).bind("limit", limit);
         if (f.source() != null) {
             q.bind("source", f.source());
@@ -194,9 +204,9 @@ final class AssetDao {
     record Write(long id, ObservedAsset asset, String fingerprint) {
     }
 
-    /** Inserts observed assets, many rows per INSERT; returns their new ids in the same order. */
+    /** Inserts observed assets (and their asset_seen rows), many rows per INSERT; returns their new ids in order. */
     List<Long> insertScanned(List<Write> rows, String origin, Instant now) {
-        return MultiRow.insert(handle, INSERT_SCANNED, rows, (bind, w) -> {
+        List<Long> ids = MultiRow.insert(handle, INSERT_SCANNED, rows, (bind, w) -> {
             AssetKey k = w.asset().key();
             bind.accept("source", k.source());
             bind.accept("cluster", k.cluster());
@@ -206,6 +216,8 @@ final class AssetDao {
             bind.accept("container", k.container());
             scanned(bind, w, origin, now);
         }, "assets");
+        insertSeen(ids, now);
+        return ids;
     }
 
     /** Rewrites observed assets that changed (or came back, or change owner), in JDBC batches. */
@@ -218,12 +230,39 @@ final class AssetDao {
             }
             batch.execute();
         }
+        touch(rows.stream().map(Write::id).toList(), now);
     }
 
-    /** Sets last_seen, and nothing else, on the given assets. */
+    /**
+     * Sets last_seen of the given assets, and nothing else: only their narrow asset_seen rows are written (the wide
+     * asset row is not). An asset without an asset_seen row gets one.
+     */
     void touch(List<Long> ids, Instant now) {
-        forChunks(ids, chunk -> handle.createUpdate("UPDATE asset SET last_seen = :now WHERE id IN (<ids>)")
-                .bind("now", Times.bind(now)).bindList("ids", chunk).execute());
+        forChunks(ids, chunk -> {
+            int updated = handle.createUpdate("UPDATE asset_seen SET last_seen = :now WHERE asset_id IN (<ids>)")
+                    .bind("now", Times.bind(now)).bindList("ids", chunk).execute();
+            if (updated < chunk.size()) {
+                handle.createUpdate("INSERT INTO asset_seen (asset_id, last_seen) SELECT a.id, :now FROM asset a"
+                                + " WHERE a.id IN (<ids>) AND NOT EXISTS"
+                                + " (SELECT 1 FROM asset_seen s WHERE s.asset_id = a.id)")
+                        .bind("now", Times.bind(now)).bindList("ids", chunk).execute();
+            }
+        });
+    }
+
+    /** asset_seen rows of new assets, many rows per INSERT. */
+    private void insertSeen(List<Long> ids, Instant now) {
+        for (int from = 0; from < ids.size(); from += MultiRow.ROWS_PER_INSERT) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + MultiRow.ROWS_PER_INSERT));
+            org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO asset_seen (asset_id,"
+                    + " last_seen) VALUES " + MultiRow.values("(:asset, :now)", chunk.size()));
+            for (int i = 0; i < chunk.size(); i++) {
+                java.util.function.BiConsumer<String, Object> bind = MultiRow.binder(insert, i);
+                bind.accept("asset", chunk.get(i));
+                bind.accept("now", Times.bind(now));
+            }
+            insert.execute();
+        }
     }
 
     /** Marks assets gone (their rows and history stay). */

@@ -26,7 +26,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** SQL for {@code cycle}, {@code cycle_decision} and {@code asset_plan}. Runs inside the caller's handle. */
+/**
+ * SQL for {@code cycle}, {@code cycle_decision}, {@code asset_plan} and its narrow {@code plan_evaluation} (the last
+ * cycle and evaluation time of each plan row, renewed by every cycle: kept out of the wide row since V19). Every
+ * writer of a plan row writes its plan_evaluation row in the same transaction. Runs inside the caller's handle.
+ */
 final class CycleDao {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
@@ -37,17 +41,17 @@ final class CycleDao {
             + " ruleset_revision, policy_revision, stages, counts, errors";
 
     private static final String ASSET_COLUMNS = "a.id, a.source, a.cluster, a.namespace, a.kind, a.name, a.container,"
-            + " a.image, a.current_tag, a.current_digest, a.labels, a.annotations, a.first_seen, a.last_seen,"
+            + " a.image, a.current_tag, a.current_digest, a.labels, a.annotations, a.first_seen, s.last_seen,"
             + " a.gone_at";
 
     private static final String PLAN_COLUMNS = "p.asset_id, a.source, a.cluster, a.namespace, a.kind, a.name,"
             + " a.container, a.image, a.current_tag, a.current_digest, p.proposed_tag, p.proposed_digest,"
             + " p.change_type, p.outcome, p.decided_by, p.reason, p.scope_name, p.mode, p.waits_for, p.candidates,"
-            + " p.decision_id, p.cycle_id, p.evaluated_at, p.stale, p.stale_since, p.error";
+            + " p.decision_id, e.cycle_id, e.evaluated_at, p.stale, p.stale_since, p.error";
 
-    private static final String INSERT_PLAN = "INSERT INTO asset_plan (asset_id, cycle_id, evaluated_at,"
+    private static final String INSERT_PLAN = "INSERT INTO asset_plan (asset_id,"
             + " decision_id, proposed_tag, proposed_digest, change_type, outcome, decided_by, reason, scope_name, mode,"
-            + " waits_for, candidates, fingerprint, stale, stale_since, error) VALUES (:asset, :cycle, :now,"
+            + " waits_for, candidates, fingerprint, stale, stale_since, error) VALUES (:asset,"
             + " :decision, :tag, :digest, :changeType, :outcome, :decidedBy, :reason, :scope, :mode,"
             + " CAST(:waitsFor AS <json>), CAST(:candidates AS <json>), :fingerprint, FALSE, NULL, NULL)";
 
@@ -140,8 +144,8 @@ final class CycleDao {
     // ---- reads for a cycle ----
 
     List<CycleStore.Tracked> tracked() {
-        return handle.createQuery("SELECT " + ASSET_COLUMNS + ", a.details FROM asset a WHERE a.gone_at IS NULL"
-                        + " ORDER BY a.id")
+        return handle.createQuery("SELECT " + ASSET_COLUMNS + ", a.details FROM asset a"
+                        + " LEFT JOIN asset_seen s ON s.asset_id = a.id WHERE a.gone_at IS NULL ORDER BY a.id")
                 .map((rs, ctx) -> new CycleStore.Tracked(AssetDao.map(rs, ctx), pullSecrets(rs.getString("details"))))
                 .list();
     }
@@ -222,7 +226,7 @@ final class CycleDao {
             PreparedBatch insert = handle.prepareBatch(INSERT_PLAN);
             for (CycleStore.PlanWrite p : chunk) {
                 PlanEntry e = p.entry();
-                insert.bind("asset", e.assetId()).bind("cycle", cycleId).bind("now", Times.bind(now))
+                insert.bind("asset", e.assetId())
                         .bind("decision", e.decisionId()).bind("tag", e.proposedTag())
                         .bind("digest", e.proposedDigest())
                         .bind("changeType", e.changeType() == null ? null : e.changeType().name())
@@ -234,36 +238,84 @@ final class CycleDao {
                         .bind("fingerprint", p.fingerprint()).add();
             }
             insert.execute();
+            evaluated(chunk.stream().map(p -> p.entry().assetId()).toList(), cycleId, now, true);
         });
     }
 
-    /** Renews cycle and evaluation time of unchanged plan rows; returns how many. */
+    /**
+     * Renews cycle and evaluation time of unchanged plan rows; returns how many. Only their narrow plan_evaluation
+     * rows are written, and the asset_plan rows of those that were stale (made current again): an unchanged current
+     * plan row is not rewritten.
+     */
     int touch(List<Long> assetIds, long cycleId, Instant now) {
         int[] n = {0};
-        forChunks(assetIds, chunk -> n[0] += handle.createUpdate("UPDATE asset_plan SET cycle_id = :cycle,"
-                        + " evaluated_at = :now, stale = FALSE, stale_since = NULL, error = NULL"
-                        + " WHERE asset_id IN (<ids>)")
-                .bind("cycle", cycleId).bind("now", Times.bind(now)).bindList("ids", chunk).execute());
+        forChunks(assetIds, chunk -> {
+            n[0] += evaluated(chunk, cycleId, now, false);
+            handle.createUpdate("UPDATE asset_plan SET stale = FALSE, stale_since = NULL, error = NULL"
+                            + " WHERE asset_id IN (<ids>) AND stale")
+                    .bindList("ids", chunk).execute();
+        });
         return n[0];
+    }
+
+    /**
+     * Sets the plan_evaluation rows of the given plan rows to cycle {@code cycleId}, evaluated at {@code now} (null:
+     * keeps the evaluation time, or none for a new row: a stale mark); inserts the missing ones. {@code written}: the
+     * caller has just written those asset_plan rows (so a missing row is inserted without reading the wide plan rows);
+     * otherwise only ids with an asset_plan row get one. Returns how many plan rows that covers.
+     */
+    private int evaluated(List<Long> assetIds, long cycleId, Instant now, boolean written) {
+        org.jdbi.v3.core.statement.Update update = handle.createUpdate("UPDATE plan_evaluation SET cycle_id = :cycle"
+                        + (now == null ? "" : ", evaluated_at = :now") + " WHERE asset_id IN (<ids>)")
+                .bind("cycle", cycleId).bindList("ids", assetIds);
+        int updated = (now == null ? update : update.bind("now", Times.bind(now))).execute();
+        if (updated == assetIds.size()) {
+            return updated;
+        }
+        if (written) {
+            java.util.Set<Long> have = new java.util.HashSet<>(updated == 0 ? List.of()
+                    : handle.createQuery("SELECT asset_id FROM plan_evaluation WHERE asset_id IN (<ids>)")
+                            .bindList("ids", assetIds).mapTo(Long.class).list());
+            List<Long> missing = assetIds.stream().filter(id -> !have.contains(id)).toList();
+            for (int from = 0; from < missing.size(); from += MultiRow.ROWS_PER_INSERT) {
+                List<Long> rows = missing.subList(from, Math.min(missing.size(), from + MultiRow.ROWS_PER_INSERT));
+                org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"
+                        + " cycle_id, evaluated_at) VALUES " + MultiRow.values("(:asset, :cycle, :now)", rows.size()));
+                for (int i = 0; i < rows.size(); i++) {
+                    java.util.function.BiConsumer<String, Object> bind = MultiRow.binder(insert, i);
+                    bind.accept("asset", rows.get(i));
+                    bind.accept("cycle", cycleId);
+                    bind.accept("now", Times.bind(now));
+                }
+                insert.execute();
+            }
+            return updated + missing.size();
+        }
+        org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"
+                        + " cycle_id, evaluated_at) SELECT p.asset_id, :cycle, " + (now == null ? "NULL" : ":now")
+                        + " FROM asset_plan p WHERE p.asset_id IN (<ids>)"
+                        + " AND NOT EXISTS (SELECT 1 FROM plan_evaluation e WHERE e.asset_id = p.asset_id)")
+                .bind("cycle", cycleId).bindList("ids", assetIds);
+        return updated + (now == null ? insert : insert.bind("now", Times.bind(now))).execute();
     }
 
     void markStale(List<CycleStore.StaleMark> marks, long cycleId, Instant now) {
         forChunks(marks, chunk -> {
-            PreparedBatch update = handle.prepareBatch("UPDATE asset_plan SET cycle_id = :cycle, stale = TRUE,"
+            PreparedBatch update = handle.prepareBatch("UPDATE asset_plan SET stale = TRUE,"
                     + " stale_since = COALESCE(stale_since, :now), error = :error WHERE asset_id = :asset");
             for (CycleStore.StaleMark m : chunk) {
-                update.bind("cycle", cycleId).bind("now", Times.bind(now)).bind("error", abbreviate(m.error(),
+                update.bind("now", Times.bind(now)).bind("error", abbreviate(m.error(),
                         MAX_ERROR)).bind("asset", m.assetId()).add();
             }
             int[] counts = update.execute();
-            PreparedBatch insert = handle.prepareBatch("INSERT INTO asset_plan (asset_id, cycle_id, waits_for,"
-                    + " candidates, fingerprint, stale, stale_since, error) VALUES (:asset, :cycle,"
+            PreparedBatch insert = handle.prepareBatch("INSERT INTO asset_plan (asset_id, waits_for,"
+                    + " candidates, fingerprint, stale, stale_since, error) VALUES (:asset,"
                     + " CAST('[]' AS <json>), CAST('[]' AS <json>), '', TRUE, :now, :error)");
             boolean any = false;
             for (int i = 0; i < chunk.size(); i++) {
                 if (counts[i] == 0) {
                     CycleStore.StaleMark m = chunk.get(i);
-                    insert.bind("asset", m.assetId()).bind("cycle", cycleId).bind("now", Times.bind(now))
+                    insert.bind("asset", m.assetId()).bind("now", Times.bind(now))
                             .bind("error", abbreviate(m.error(), MAX_ERROR)).add();
                     any = true;
                 }
@@ -271,11 +323,15 @@ final class CycleDao {
             if (any) {
                 insert.execute();
             }
+            // a stale mark names the cycle but is no evaluation: evaluated_at stays (null for a new row)
+            evaluated(chunk.stream().map(CycleStore.StaleMark::assetId).toList(), cycleId, null, true);
         });
     }
 
     /** Plan rows and remembered decisions of assets that are gone. */
     void dropGone() {
+        handle.createUpdate("DELETE FROM plan_evaluation WHERE asset_id IN"
+                + " (SELECT id FROM asset WHERE gone_at IS NOT NULL)").execute();
         handle.createUpdate("DELETE FROM asset_plan WHERE asset_id IN (SELECT id FROM asset WHERE gone_at IS NOT NULL)")
                 .execute();
         handle.createUpdate("DELETE FROM cycle_decision WHERE asset_id IN"
@@ -286,7 +342,8 @@ final class CycleDao {
 
     List<PlanEntry> plan(PlanFilter f, long after, int limit) {
         StringBuilder sql = new StringBuilder("SELECT ").append(PLAN_COLUMNS)
-                .append(" FROM asset_plan p JOIN asset a ON a.id = p.asset_id WHERE a.gone_at IS NULL")
+                .append(" FROM asset_plan p JOIN asset a ON a.id = p.asset_id")
+                .append(" LEFT JOIN plan_evaluation e ON e.asset_id = p.asset_id WHERE a.gone_at IS NULL")
                 .append(" AND p.asset_id > :after");
         where(sql, f);
         sql.append(" ORDER BY p.asset_id LIMIT :limit");

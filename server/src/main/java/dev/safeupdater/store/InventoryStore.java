@@ -26,8 +26,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Writes what an inventory source saw into the asset table, one transaction per source: new slots are inserted,
- * changed ones rewritten, unchanged ones get only a new last_seen, slots the source no longer sees are marked gone
- * (never deleted), and every newly observed running version is appended to {@code asset_version}.
+ * changed ones rewritten, unchanged ones get only a new last_seen (their narrow {@code asset_seen} row; the asset
+ * row is not written), slots the source no longer sees are marked gone (never deleted), and every newly observed
+ * running version is appended to {@code asset_version}.
  */
 public final class InventoryStore {
     private static final ObjectMapper CANONICAL = new ObjectMapper()

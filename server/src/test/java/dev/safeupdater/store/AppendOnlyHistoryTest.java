@@ -183,7 +183,8 @@ class AppendOnlyHistoryTest {
                 assertEquals("42501", refused(c, "DELETE FROM flyway_schema_history").getSQLState());
                 // and it still writes what it owns
                 try (Statement s = c.createStatement()) {
-                    assertEquals(1, s.executeUpdate("UPDATE asset SET last_seen = last_seen WHERE name = 'web'"));
+                    assertEquals(1, s.executeUpdate("UPDATE asset_seen SET last_seen = last_seen"
+                            + " WHERE asset_id = (SELECT id FROM asset WHERE name = 'web')"));
                 }
             }
         }
