@@ -140,28 +140,22 @@ final class ScopeSerializer extends StdSerializer<ScopeMatch.Explanation> {
     }
 }
 
-/** Writing helpers shared by the serializers above: the forms the shared mapper gives. */
+/**
+ * Writing helpers shared by the serializers above: the forms the shared mapper gives (a null string, as
+ * {@code writeStringField} writes it, is JSON null).
+ */
 final class Fields {
     private Fields() {
     }
 
-    static void string(JsonGenerator gen, String field, String value) throws IOException {
-        gen.writeFieldName(field);
-        if (value == null) {
-            gen.writeNull();
-        } else {
-            gen.writeString(value);
-        }
-    }
-
     /** An enum as its name (no enum here has a JSON name of its own), or null. */
     static void name(JsonGenerator gen, String field, Enum<?> value) throws IOException {
-        string(gen, field, value == null ? null : value.name());
+        gen.writeStringField(field, value == null ? null : value.name());
     }
 
     /** An instant in ISO-8601 (what the JavaTimeModule writes with WRITE_DATES_AS_TIMESTAMPS off), or null. */
     static void instant(JsonGenerator gen, String field, Instant value) throws IOException {
-        string(gen, field, value == null ? null : value.toString());
+        gen.writeStringField(field, value == null ? null : value.toString());
     }
 
     static void strings(JsonGenerator gen, String field, List<String> values) throws IOException {
@@ -172,11 +166,7 @@ final class Fields {
         }
         gen.writeStartArray(values, values.size());
         for (String v : values) {
-            if (v == null) {
-                gen.writeNull();
-            } else {
-                gen.writeString(v);
-            }
+            gen.writeString(v); // null as null
         }
         gen.writeEndArray();
     }
@@ -189,7 +179,7 @@ final class Fields {
         }
         gen.writeStartObject(values);
         for (Map.Entry<String, String> e : values.entrySet()) {
-            string(gen, e.getKey(), e.getValue());
+            gen.writeStringField(e.getKey(), e.getValue());
         }
         gen.writeEndObject();
     }
@@ -208,7 +198,7 @@ final class ExplanationSerializer extends StdSerializer<Evaluation.Explanation> 
             throws IOException {
         gen.writeStartObject(e);
         Fields.name(gen, "outcome", e.outcome());
-        Fields.string(gen, "decidedBy", e.decidedBy());
+        gen.writeStringField("decidedBy", e.decidedBy());
         Fields.strings(gen, "reasons", e.reasons());
         gen.writeFieldName("firedRules");
         if (e.firedRules() == null) {
@@ -226,8 +216,8 @@ final class ExplanationSerializer extends StdSerializer<Evaluation.Explanation> 
         provider.defaultSerializeField("candidate", e.candidate(), gen);
         provider.defaultSerializeField("history", e.history(), gen);
         Fields.instant(gen, "evaluatedAt", e.evaluatedAt());
-        Fields.string(gen, "rulesetRevision", e.rulesetRevision());
-        Fields.string(gen, "policyRevision", e.policyRevision());
+        gen.writeStringField("rulesetRevision", e.rulesetRevision());
+        gen.writeStringField("policyRevision", e.policyRevision());
         gen.writeEndObject();
     }
 }
@@ -249,21 +239,21 @@ final class CandidateSerializer extends StdSerializer<Candidate> {
             gen.writeNull();
         } else {
             gen.writeStartObject(k);
-            Fields.string(gen, "source", k.source());
-            Fields.string(gen, "cluster", k.cluster());
-            Fields.string(gen, "namespace", k.namespace());
-            Fields.string(gen, "kind", k.kind());
-            Fields.string(gen, "name", k.name());
-            Fields.string(gen, "container", k.container());
+            gen.writeStringField("source", k.source());
+            gen.writeStringField("cluster", k.cluster());
+            gen.writeStringField("namespace", k.namespace());
+            gen.writeStringField("kind", k.kind());
+            gen.writeStringField("name", k.name());
+            gen.writeStringField("container", k.container());
             gen.writeEndObject();
         }
         Fields.stringMap(gen, "labels", c.labels());
         Fields.stringMap(gen, "annotations", c.annotations());
-        Fields.string(gen, "image", c.image());
-        Fields.string(gen, "currentTag", c.currentTag());
-        Fields.string(gen, "currentDigest", c.currentDigest());
-        Fields.string(gen, "candidateTag", c.candidateTag());
-        Fields.string(gen, "candidateDigest", c.candidateDigest());
+        gen.writeStringField("image", c.image());
+        gen.writeStringField("currentTag", c.currentTag());
+        gen.writeStringField("currentDigest", c.currentDigest());
+        gen.writeStringField("candidateTag", c.candidateTag());
+        gen.writeStringField("candidateDigest", c.candidateDigest());
         Fields.name(gen, "changeType", c.changeType());
         gen.writeBooleanField("currentPrerelease", c.currentPrerelease());
         Fields.instant(gen, "releaseTime", c.releaseTime());

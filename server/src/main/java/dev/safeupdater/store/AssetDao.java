@@ -252,17 +252,11 @@ final class AssetDao {
 
     /** asset_seen rows of new assets, many rows per INSERT. */
     private void insertSeen(List<Long> ids, Instant now) {
-        for (int from = 0; from < ids.size(); from += MultiRow.ROWS_PER_INSERT) {
-            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + MultiRow.ROWS_PER_INSERT));
-            org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO asset_seen (asset_id,"
-                    + " last_seen) VALUES " + MultiRow.values("(:asset, :now)", chunk.size()));
-            for (int i = 0; i < chunk.size(); i++) {
-                java.util.function.BiConsumer<String, Object> bind = MultiRow.binder(insert, i);
-                bind.accept("asset", chunk.get(i));
-                bind.accept("now", Times.bind(now));
-            }
-            insert.execute();
-        }
+        MultiRow.append(handle, "INSERT INTO asset_seen (asset_id, last_seen) VALUES (:asset, :now)", ids,
+                (bind, id) -> {
+                    bind.accept("asset", id);
+                    bind.accept("now", Times.bind(now));
+                });
     }
 
     /** Marks assets gone (their rows and history stay). */

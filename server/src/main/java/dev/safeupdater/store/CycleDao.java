@@ -277,18 +277,12 @@ final class CycleDao {
                     : handle.createQuery("SELECT asset_id FROM plan_evaluation WHERE asset_id IN (<ids>)")
                             .bindList("ids", assetIds).mapTo(Long.class).list());
             List<Long> missing = assetIds.stream().filter(id -> !have.contains(id)).toList();
-            for (int from = 0; from < missing.size(); from += MultiRow.ROWS_PER_INSERT) {
-                List<Long> rows = missing.subList(from, Math.min(missing.size(), from + MultiRow.ROWS_PER_INSERT));
-                org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"
-                        + " cycle_id, evaluated_at) VALUES " + MultiRow.values("(:asset, :cycle, :now)", rows.size()));
-                for (int i = 0; i < rows.size(); i++) {
-                    java.util.function.BiConsumer<String, Object> bind = MultiRow.binder(insert, i);
-                    bind.accept("asset", rows.get(i));
-                    bind.accept("cycle", cycleId);
-                    bind.accept("now", Times.bind(now));
-                }
-                insert.execute();
-            }
+            MultiRow.append(handle, "INSERT INTO plan_evaluation (asset_id, cycle_id, evaluated_at)"
+                    + " VALUES (:asset, :cycle, :now)", missing, (bind, id) -> {
+                        bind.accept("asset", id);
+                        bind.accept("cycle", cycleId);
+                        bind.accept("now", Times.bind(now));
+                    });
             return updated + missing.size();
         }
         org.jdbi.v3.core.statement.Update insert = handle.createUpdate("INSERT INTO plan_evaluation (asset_id,"

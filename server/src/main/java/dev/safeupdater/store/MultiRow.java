@@ -27,20 +27,33 @@ final class MultiRow {
      */
     static <T> java.util.List<Long> insert(org.jdbi.v3.core.Handle handle, String insert, java.util.List<T> rows,
                                            BiConsumer<BiConsumer<String, Object>, T> bind, String what) {
+        java.util.List<Long> ids = new java.util.ArrayList<>(rows.size());
+        chunks(handle, insert, rows, bind, (statement, n) -> ids.addAll(ids(statement
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(), n, what)));
+        return ids;
+    }
+
+    /** As {@link #insert}, for a table whose rows need no generated id back (e.g. keyed by their asset). */
+    static <T> void append(org.jdbi.v3.core.Handle handle, String insert, java.util.List<T> rows,
+                           BiConsumer<BiConsumer<String, Object>, T> bind) {
+        chunks(handle, insert, rows, bind, (statement, n) -> statement.execute());
+    }
+
+    /** The statements of {@link #insert} and {@link #append}, each bound and handed to {@code execute}. */
+    private static <T> void chunks(org.jdbi.v3.core.Handle handle, String insert, java.util.List<T> rows,
+                                   BiConsumer<BiConsumer<String, Object>, T> bind,
+                                   java.util.function.ObjIntConsumer<org.jdbi.v3.core.statement.Update> execute) {
         int values = insert.indexOf(" VALUES ");
         String head = insert.substring(0, values) + " VALUES ";
         String tuple = insert.substring(values + " VALUES ".length());
-        java.util.List<Long> ids = new java.util.ArrayList<>(rows.size());
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             java.util.List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
             org.jdbi.v3.core.statement.Update statement = handle.createUpdate(head + values(tuple, chunk.size()));
             for (int i = 0; i < chunk.size(); i++) {
                 bind.accept(binder(statement, i), chunk.get(i));
             }
-            ids.addAll(ids(statement.executeAndReturnGeneratedKeys("id").mapTo(Long.class).list(), chunk.size(),
-                    what));
+            execute.accept(statement, chunk.size());
         }
-        return ids;
     }
 
     /** {@code rows} copies of {@code tuple}, each with its row's parameter names, separated by commas. */

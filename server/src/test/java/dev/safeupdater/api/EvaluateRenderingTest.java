@@ -111,7 +111,7 @@ class EvaluateRenderingTest {
         List<FiredRule> fired = List.of(new FiredRule("change-within-allow", Outcome.APPROVE, "ok", Map.of("a", "1")));
         for (Candidate c : List.of(full, bare)) {
             for (History h : java.util.Arrays.asList(history, History.EMPTY, null)) {
-                both(new Evaluation.Explanation(Outcome.APPROVE, "change-within-allow", List.of("ok", "also"), fired,
+                both(new Evaluation.Explanation(Outcome.APPROVE, "change-within-allow", java.util.Arrays.asList("ok", null), fired,
                         new ScopeMatch(p, List.of("because"), List.of()).explanation(), Mode.ENFORCE,
                         ChangeType.MINOR, c, h, Instant.parse("2026-11-30T00:00:00Z"), "r1", "p1"));
             }
