@@ -241,6 +241,7 @@ public final class TagService implements AutoCloseable {
         TagSet set = TagSet.of(lookup.tags());
         Set<String> present = new HashSet<>(lookup.tags());
         Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
+        Map<String, Object> asked = new HashMap<>();
         for (int i : g.indexes()) {
             DiscoveryRequest r = requests.get(i);
             TagVersion current = TagVersion.parse(r.currentTag());
@@ -250,20 +251,21 @@ public final class TagService implements AutoCloseable {
             for (ChangeClass c : ChangeClass.values()) {
                 TagVersion t = s.candidate(c);
                 if (t != null) {
-                    candidates.put(c.key(), candidate(g, lookup, t.tag(), c.changeType(), details));
+                    candidates.put(c.key(), candidate(g, lookup, t.tag(), c.changeType(), details, asked));
                 }
             }
             String currentDigest = null;
             boolean moved = false;
             if (lookup.error() == null && present.contains(r.currentTag())) {
                 try {
-                    currentDigest = detail(g.source(), g.location(), lookup, r.currentTag(), false).digest();
+                    currentDigest = detailOnce(g, lookup, r.currentTag(), false, asked).digest();
                     details.putIfAbsent(r.currentTag(), new ImageTagStore.TagDetail(r.currentTag(), currentDigest,
                             null, null));
                     moved = ChangeClassifier.isDigestCandidate(r.currentTag(), r.currentDigest(), currentDigest);
                     if (moved) {
                         // a new image behind the running tag (latest, 1.25, stable, or a rebuilt version)
-                        candidates.put(DIGEST, candidate(g, lookup, r.currentTag(), ChangeType.DIGEST, details));
+                        candidates.put(DIGEST, candidate(g, lookup, r.currentTag(), ChangeType.DIGEST, details,
+                                asked));
                     }
                 } catch (RegistryException e) {
                     if (e.kind() != RegistryException.Kind.NOT_FOUND) {
@@ -278,15 +280,43 @@ public final class TagService implements AutoCloseable {
     }
 
     private CandidateInfo candidate(Group g, Lookup lookup, String tag, ChangeType type,
-                                    Map<String, ImageTagStore.TagDetail> details) {
+                                    Map<String, ImageTagStore.TagDetail> details, Map<String, Object> asked) {
         try {
-            TagSource.Tag t = detail(g.source(), g.location(), lookup, tag, true);
+            TagSource.Tag t = detailOnce(g, lookup, tag, true, asked);
             ReleaseTime r = t.release();
             ReleaseTimeSource source = r == null ? ReleaseTimeSource.UNKNOWN : r.source();
             details.put(tag, new ImageTagStore.TagDetail(tag, t.digest(), r == null ? null : r.time(), source));
             return new CandidateInfo(tag, type, t.digest(), r == null ? null : r.time(), source, null);
         } catch (RegistryException e) {
             return new CandidateInfo(tag, type, null, null, ReleaseTimeSource.UNKNOWN, e.getMessage());
+        }
+    }
+
+    /**
+     * {@link #detail}, asked at most once per tag in one image's discovery ({@code asked}: tag, or tag and newline
+     * when with its release time → the answer or the failure): the image's workloads share the answers, also with
+     * the registry's cache turned off.
+     */
+    private static TagSource.Tag detailOnce(Group g, Lookup lookup, String tag, boolean withReleaseTime,
+                                            Map<String, Object> asked) {
+        String key = withReleaseTime ? tag + "\n" : tag;
+        Object memo = asked.get(key);
+        if (memo == null && !withReleaseTime && asked.get(tag + "\n") instanceof TagSource.Tag full) {
+            memo = full; // an answer with the release time names the digest too
+        }
+        if (memo instanceof TagSource.Tag t) {
+            return t;
+        }
+        if (memo instanceof RegistryException e) {
+            throw e;
+        }
+        try {
+            TagSource.Tag t = detail(g.source(), g.location(), lookup, tag, withReleaseTime);
+            asked.put(key, t);
+            return t;
+        } catch (RegistryException e) {
+            asked.put(key, e);
+            throw e;
         }
     }
 
