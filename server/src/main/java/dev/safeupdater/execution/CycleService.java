@@ -62,7 +62,7 @@ import org.slf4j.MDC;
  * (when the source reads them), else the Docker config.</li>
  * <li>propose: per asset the newest candidate of each change class (prerelease only where the scope opts in) and a
  * DIGEST candidate when the running tag's digest moved; decided by the policy in one rule session per batch of
- * {@value #ASSET_BATCH} assets.</li>
+ * assets ({@link CycleStore#assetsPerWrite}).</li>
  * <li>decide: appends a decision only where something about it changed and writes the plan, one transaction per
  * batch of assets (an asset's decisions and plan row are committed together).</li>
  * <li>plan: hands each asset's chosen decision that is APPROVE in an enforcing scope to the {@link ApplyStage} and
@@ -408,8 +408,9 @@ public final class CycleService implements AutoCloseable {
         Map<Long, String> planPrints = store.planFingerprints();
         String decisionActor = "cycle:" + run.id;
         Batches batches = new Batches();
-        for (int from = 0; from < tracked.size(); from += ASSET_BATCH) {
-            batch(run, tracked.subList(from, Math.min(tracked.size(), from + ASSET_BATCH)), from, requestOf,
+        int perBatch = store.assetsPerWrite();
+        for (int from = 0; from < tracked.size(); from += perBatch) {
+            batch(run, tracked.subList(from, Math.min(tracked.size(), from + perBatch)), from, requestOf,
                     prerelease, found, withHistory, last, planPrints, decisionActor, now, batches);
         }
         Instant finished = clock.instant();
@@ -440,13 +441,6 @@ public final class CycleService implements AutoCloseable {
         metrics.pending(totals.byOutcome());
         run.stage("plan", "SUCCEEDED", started, System.nanoTime() - t, null);
     }
-
-    /**
-     * Assets per propose-and-decide batch (one policy session, one transaction). Up to 300 decisions with their
-     * index entries: a transaction that fits in H2's write buffer is committed without its pages being stored,
-     * evicted and read back first (with 1,000 assets the H2 decide stage of the first bench cycle took 6 s, not 4).
-     */
-    static final int ASSET_BATCH = 100;
 
     /** What the batches of one cycle add up to. */
     private static final class Batches {

@@ -41,9 +41,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * A cycle over more assets than one propose-and-decide batch holds ({@link CycleService#ASSET_BATCH}): 250 static
- * assets on the real registry, half on 1.0.0 and half on 1.1.0, interleaved so that every batch holds both. Each
- * asset must get its own candidates, and its plan row must point at its own decision, whichever batch it was in.
+ * A cycle over more assets than one propose-and-decide batch holds: 250 static assets on the real registry, 100 per
+ * batch (H2's own size; PostgreSQL's is 1,000, set to 100 here too), half on 1.0.0 and half on 1.1.0, interleaved
+ * so that every batch holds both. Each asset must get its own candidates, and its plan row must point at its own
+ * decision, whichever batch it was in.
  */
 class CycleBatchesTest {
     private static final int ASSETS = 250;
@@ -99,7 +100,7 @@ class CycleBatchesTest {
             tags = new TagService(r, new ImageTagStore(db.database()), clock);
             scans = new ScanService(InventoryConfig.load(tmp.resolve("inventory.yaml")),
                     new InventoryStore(db.database(), clock), new ScanStore(db.database(), clock), clock);
-            cycles = new CycleService(scans, tags, engine, new CycleStore(db.database()),
+            cycles = new CycleService(scans, tags, engine, new CycleStore(db.database(), 100),
                     new HistoryStore(db.database()), clock);
         }
 
