@@ -241,7 +241,7 @@ public final class TagService implements AutoCloseable {
         TagSet set = TagSet.of(lookup.tags());
         Set<String> present = new HashSet<>(lookup.tags());
         Map<String, ImageTagStore.TagDetail> details = new LinkedHashMap<>();
-        Map<String, Object> asked = new HashMap<>();
+        Map<String, Asked> asked = new HashMap<>();
         for (int i : g.indexes()) {
             DiscoveryRequest r = requests.get(i);
             TagVersion current = TagVersion.parse(r.currentTag());
@@ -280,7 +280,7 @@ public final class TagService implements AutoCloseable {
     }
 
     private CandidateInfo candidate(Group g, Lookup lookup, String tag, ChangeType type,
-                                    Map<String, ImageTagStore.TagDetail> details, Map<String, Object> asked) {
+                                    Map<String, ImageTagStore.TagDetail> details, Map<String, Asked> asked) {
         try {
             TagSource.Tag t = detailOnce(g, lookup, tag, true, asked);
             ReleaseTime r = t.release();
@@ -292,32 +292,35 @@ public final class TagService implements AutoCloseable {
         }
     }
 
+    /** What one image's discovery learnt about a tag: the answer, or the failure. */
+    private record Asked(TagSource.Tag answer, RegistryException failure) {
+    }
+
     /**
-     * {@link #detail}, asked at most once per tag in one image's discovery ({@code asked}: tag, or tag and newline
-     * when with its release time → the answer or the failure): the image's workloads share the answers, also with
-     * the registry's cache turned off.
+     * {@link #detail}, asked at most once per tag in one image's discovery ({@code asked}: by tag, or by tag and
+     * newline when with its release time): the image's workloads share the answers, also with the registry's cache
+     * turned off.
      */
     private static TagSource.Tag detailOnce(Group g, Lookup lookup, String tag, boolean withReleaseTime,
-                                            Map<String, Object> asked) {
+                                            Map<String, Asked> asked) {
         String key = withReleaseTime ? tag + "\n" : tag;
-        Object memo = asked.get(key);
-        if (memo == null && !withReleaseTime && asked.get(tag + "\n") instanceof TagSource.Tag full) {
-            memo = full; // an answer with the release time names the digest too
+        Asked memo = asked.get(key);
+        if (memo == null && !withReleaseTime) {
+            Asked full = asked.get(tag + "\n"); // an answer with the release time names the digest too
+            memo = full != null && full.answer() != null ? full : null;
         }
-        if (memo instanceof TagSource.Tag t) {
-            return t;
+        if (memo == null) {
+            try {
+                memo = new Asked(detail(g.source(), g.location(), lookup, tag, withReleaseTime), null);
+            } catch (RegistryException e) {
+                memo = new Asked(null, e);
+            }
+            asked.put(key, memo);
         }
-        if (memo instanceof RegistryException e) {
-            throw e;
+        if (memo.failure() != null) {
+            throw memo.failure();
         }
-        try {
-            TagSource.Tag t = detail(g.source(), g.location(), lookup, tag, withReleaseTime);
-            asked.put(key, t);
-            return t;
-        } catch (RegistryException e) {
-            asked.put(key, e);
-            throw e;
-        }
+        return memo.answer();
     }
 
     // ---- lookups, fallbacks, recording (once for every source) -------------------------------------------------
