@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Plan;
 import dev.safeupdater.model.PlanEntry;
@@ -27,10 +26,6 @@ import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryCredentials;
 import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.store.CycleStore;
-import dev.safeupdater.store.HistoryStore;
-import dev.safeupdater.store.ImageTagStore;
-import dev.safeupdater.store.InventoryStore;
-import dev.safeupdater.store.ScanStore;
 import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.MutableClock;
 import dev.safeupdater.testing.TestDatabase;
@@ -65,9 +60,8 @@ class CycleBatchesTest {
 
     abstract static class Contract extends DatabaseContract {
         CycleRegistry registry;
-        ScanService scans;
-        TagService tags;
         CycleService cycles;
+        CycleRig rig;
         final MutableClock clock = new MutableClock(Instant.parse("2026-04-01T08:00:00Z"));
 
         Contract(TestDatabase.Kind kind) {
@@ -97,18 +91,14 @@ class CycleBatchesTest {
                     .retries(0)
                     .cache(Duration.ZERO, 100)
                     .build());
-            tags = new TagService(r, new ImageTagStore(db.database()), clock);
-            scans = new ScanService(InventoryConfig.load(tmp.resolve("inventory.yaml")),
-                    new InventoryStore(db.database(), clock), new ScanStore(db.database(), clock), clock);
-            cycles = new CycleService(scans, tags, engine, new CycleStore(db.database(), 100),
-                    new HistoryStore(db.database()), clock);
+            rig = CycleRig.of(db.database(), clock, tmp.resolve("inventory.yaml"), r, engine,
+                    new CycleStore(db.database(), 100));
+            cycles = rig.cycles();
         }
 
         @AfterAll
         void tearDown() {
-            cycles.close();
-            scans.close();
-            tags.close();
+            rig.close();
             registry.close();
         }
 

@@ -22,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import dev.safeupdater.inventory.DockerEngine;
-import dev.safeupdater.inventory.InventoryConfig;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Decision;
@@ -37,10 +36,6 @@ import dev.safeupdater.registry.HostOptions;
 import dev.safeupdater.registry.Registry;
 import dev.safeupdater.registry.RegistryOptions;
 import dev.safeupdater.store.CycleStore;
-import dev.safeupdater.store.HistoryStore;
-import dev.safeupdater.store.ImageTagStore;
-import dev.safeupdater.store.InventoryStore;
-import dev.safeupdater.store.ScanStore;
 import dev.safeupdater.testing.DatabaseContract;
 import dev.safeupdater.testing.MockCluster;
 import dev.safeupdater.testing.MutableClock;
@@ -85,9 +80,8 @@ class CycleServiceTest {
         String dockerName;
         final MutableClock clock = new MutableClock(Instant.parse("2026-04-01T08:00:00Z"));
         PolicyService policyAdmin;
-        ScanService scans;
-        TagService tags;
         CycleService cycles;
+        CycleRig rig;
         String latestDigest;
 
         Contract(TestDatabase.Kind kind) {
@@ -146,18 +140,14 @@ class CycleServiceTest {
                     .retries(0)
                     .cache(Duration.ZERO, 100)
                     .build());
-            tags = new TagService(r, new ImageTagStore(db.database()), clock);
-            scans = new ScanService(InventoryConfig.load(tmp.resolve("inventory.yaml")),
-                    new InventoryStore(db.database(), clock), new ScanStore(db.database(), clock), clock);
-            cycles = new CycleService(scans, tags, engine, new CycleStore(db.database()),
-                    new HistoryStore(db.database()), clock);
+            rig = CycleRig.of(db.database(), clock, tmp.resolve("inventory.yaml"), r, engine,
+                    new CycleStore(db.database()));
+            cycles = rig.cycles();
         }
 
         @AfterAll
         void tearDown() {
-            cycles.close();
-            scans.close();
-            tags.close();
+            rig.close();
             cluster.close();
             docker.close();
             registry.close();
