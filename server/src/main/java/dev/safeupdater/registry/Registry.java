@@ -148,11 +148,34 @@ public final class Registry implements TagSource, AutoCloseable {
         return t;
     }
 
-    /** Digest and (when asked) release time of one tag. */
+    /**
+     * Digest and (when asked) release time of one tag. With the release time asked and not known for the digest the
+     * tag last pointed to (a tag never described, or one whose new digest was not yet looked up), the tag's manifest
+     * is fetched once and answers both: a HEAD for the digest and then a GET of the manifest by digest would ask the
+     * registry twice (and count as one pull on registries that count pulls, as the GET alone does). A tag whose
+     * release time is known for its last digest is asked with a HEAD: an unchanged digest needs nothing more.
+     */
     public TagInfo describe(ImageReference image, String tag, boolean withReleaseTime) {
+        if (withReleaseTime && !releaseTimeKnown(image, tag)) {
+            RegistryClient.Manifest m = client.manifest(image.repositoryOnly(), tag);
+            digestCache.put(image.name() + ":" + tag, new CachedDigest(
+                    new RegistryClient.ManifestRef(m.digest(), m.mediaType()), options.clock().instant()));
+            ReleaseTime release = releaseCache.get(m.digest());
+            if (release == null) {
+                release = client.releaseTime(image.repositoryOnly(), m);
+                releaseCache.put(m.digest(), release);
+            }
+            return new TagInfo(tag, m.digest(), m.mediaType(), release);
+        }
         RegistryClient.ManifestRef ref = digest(image, tag);
         ReleaseTime release = withReleaseTime && ref.digest() != null ? releaseTime(image, ref.digest()) : null;
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
+    }
+
+    /** Whether the release time of the digest {@code tag} last pointed to (cached, fresh or not) is cached. */
+    private boolean releaseTimeKnown(ImageReference image, String tag) {
+        CachedDigest last = digestCache.get(image.name() + ":" + tag);
+        return last != null && last.ref().digest() != null && releaseCache.get(last.ref().digest()) != null;
     }
 
     /**

@@ -232,7 +232,11 @@ public final class RegistryClient implements AutoCloseable {
      * else the {@code org.opencontainers.image.created} annotation (Helm charts carry one).
      */
     public ReleaseTime releaseTime(ImageReference image, String digest) {
-        Manifest m = manifest(image, digest);
+        return releaseTime(image, manifest(image, digest));
+    }
+
+    /** As {@link #releaseTime(ImageReference, String)}, from the manifest {@code m} already fetched. */
+    public ReleaseTime releaseTime(ImageReference image, Manifest m) {
         String indexCreated = null;
         if (MediaTypes.isIndex(m.mediaType()) || m.json().has("manifests")) {
             indexCreated = m.json().path("annotations").path(CREATED_ANNOTATION).asText(null);

@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 
 import dev.safeupdater.model.ImageReference;
 import dev.safeupdater.model.ReleaseTimeSource;
+import dev.safeupdater.testing.MutableClock;
 import dev.safeupdater.version.CandidateSelector;
 import dev.safeupdater.version.ChangeClass;
 import dev.safeupdater.version.Selection;
@@ -182,8 +183,23 @@ class RealRegistryTest {
                 reg.describe(image, "1.1.0", true);
                 assertEquals(v110.digest(), info.digest());
                 assertEquals(T0.plusSeconds(2 * 86400), info.release().time());
-                // HEAD + GET list + GET amd64 manifest + GET config, once
-                assertEquals(afterFirst + 4, reg.client().requests());
+                // GET of the tag's index (it names the digest: no HEAD first) + GET amd64 manifest + GET config, once
+                assertEquals(afterFirst + 3, reg.client().requests());
+            }
+        }
+
+        @Test
+        void aTagWhoseReleaseTimeIsKnownIsAskedAgainWithAHeadOnly() throws Exception {
+            MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+            try (Registry reg = new Registry(options(registry).clock(clock).build())) {
+                ImageReference image = ref(registry, "demo/web");
+                var first = reg.describe(image, "1.1.0", true);
+                long asked = reg.client().requests();
+                clock.advance(java.time.Duration.ofHours(1)); // the tag's digest is no longer fresh
+                var again = reg.describe(image, "1.1.0", true);
+                assertEquals(asked + 1, reg.client().requests(), "one HEAD: the digest did not move");
+                assertEquals(first.digest(), again.digest());
+                assertEquals(first.release(), again.release());
             }
         }
 
