@@ -39,19 +39,21 @@ final class ImageTagDao {
         return out;
     }
 
-    /** Inserts new tags of {@code image} with what is known of each (digest and release time may be null). */
-    void insertTags(String image, Collection<ImageTagStore.TagDetail> tags, Instant now) {
-        if (tags.isEmpty()) {
-            return;
-        }
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO image_tag (image, tag, digest, release_time,"
-                + " release_time_source, first_seen) VALUES (:image, :tag, :digest, :time, :source, :now)");
-        for (ImageTagStore.TagDetail t : tags) {
-            batch.bind("image", image).bind("tag", t.tag()).bind("digest", t.digest())
-                    .bind("time", Times.bind(t.releaseTime())).bind("source", t.releaseTimeSource().name())
-                    .bind("now", Times.bind(now)).add();
-        }
-        batch.execute();
+    /**
+     * Inserts new tags of {@code image} with what is known of each (digest and release time may be null), as
+     * multi-row INSERTs: a repository's first listing is tens of tags, and H2 runs a JDBC batch row by row.
+     */
+    void insertTags(String image, List<ImageTagStore.TagDetail> tags, Instant now) {
+        Object at = Times.bind(now);
+        MultiRow.append(handle, "INSERT INTO image_tag (image, tag, digest, release_time, release_time_source,"
+                + " first_seen) VALUES (:image, :tag, :digest, :time, :source, :now)", tags, (bind, t) -> {
+                    bind.accept("image", image);
+                    bind.accept("tag", t.tag());
+                    bind.accept("digest", t.digest());
+                    bind.accept("time", Times.bind(t.releaseTime()));
+                    bind.accept("source", t.releaseTimeSource().name());
+                    bind.accept("now", at);
+                });
     }
 
     void deleteTags(String image, Collection<String> tags) {
