@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.safeupdater.model.AssetVersion;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** SQL for the append-only {@code asset_version} table. */
 final class AssetVersionDao {
@@ -22,15 +21,17 @@ final class AssetVersionDao {
     record NewVersion(long assetId, String tag, String digest) {
     }
 
+    /** Appends {@code rows} as multi-row INSERTs (a JDBC batch runs row by row on H2; a first scan has thousands). */
     void insert(List<NewVersion> rows, Instant at, Long scanId, String observedBy) {
-        for (int from = 0; from < rows.size(); from += AssetDao.CHUNK) {
-            PreparedBatch batch = handle.prepareBatch(INSERT);
-            for (NewVersion v : rows.subList(from, Math.min(rows.size(), from + AssetDao.CHUNK))) {
-                batch.bind("assetId", v.assetId()).bind("tag", v.tag()).bind("digest", v.digest())
-                        .bind("at", Times.bind(at)).bind("scanId", scanId).bind("by", observedBy).add();
-            }
-            batch.execute();
-        }
+        Object when = Times.bind(at);
+        MultiRow.append(handle, INSERT, rows, (bind, v) -> {
+            bind.accept("assetId", v.assetId());
+            bind.accept("tag", v.tag());
+            bind.accept("digest", v.digest());
+            bind.accept("at", when);
+            bind.accept("scanId", scanId);
+            bind.accept("by", observedBy);
+        });
     }
 
     /** The versions of one asset, newest first, at most {@code limit}. */

@@ -195,13 +195,13 @@ final class CycleDao {
             }
             byClass.forEach((cls, assets) -> handle.createUpdate("DELETE FROM cycle_decision WHERE change_class = :class"
                     + " AND asset_id IN (<ids>)").bind("class", cls).bindList("ids", assets).execute());
-            PreparedBatch insert = handle.prepareBatch("INSERT INTO cycle_decision (asset_id, change_class,"
-                    + " decision_id, fingerprint) VALUES (:asset, :class, :decision, :fingerprint)");
-            for (Remembered r : chunk) {
-                insert.bind("asset", r.assetId()).bind("class", r.changeClass()).bind("decision", r.decisionId())
-                        .bind("fingerprint", r.fingerprint()).add();
-            }
-            insert.execute();
+            MultiRow.append(handle, "INSERT INTO cycle_decision (asset_id, change_class, decision_id, fingerprint)"
+                    + " VALUES (:asset, :class, :decision, :fingerprint)", chunk, (bind, r) -> {
+                        bind.accept("asset", r.assetId());
+                        bind.accept("class", r.changeClass());
+                        bind.accept("decision", r.decisionId());
+                        bind.accept("fingerprint", r.fingerprint());
+                    });
         });
     }
 
@@ -223,21 +223,22 @@ final class CycleDao {
         forChunks(plans, chunk -> {
             handle.createUpdate("DELETE FROM asset_plan WHERE asset_id IN (<ids>)")
                     .bindList("ids", chunk.stream().map(p -> p.entry().assetId()).toList()).execute();
-            PreparedBatch insert = handle.prepareBatch(INSERT_PLAN);
-            for (CycleStore.PlanWrite p : chunk) {
+            MultiRow.append(handle, INSERT_PLAN, chunk, (bind, p) -> {
                 PlanEntry e = p.entry();
-                insert.bind("asset", e.assetId())
-                        .bind("decision", e.decisionId()).bind("tag", e.proposedTag())
-                        .bind("digest", e.proposedDigest())
-                        .bind("changeType", e.changeType() == null ? null : e.changeType().name())
-                        .bind("outcome", e.outcome() == null ? null : e.outcome().name())
-                        .bind("decidedBy", e.decidedBy()).bind("reason", abbreviate(e.reason(), MAX_REASON))
-                        .bind("scope", e.scope()).bind("mode", e.mode())
-                        .bind("waitsFor", JsonColumns.write(e.waitsFor()))
-                        .bind("candidates", JsonColumns.write(e.candidates()))
-                        .bind("fingerprint", p.fingerprint()).add();
-            }
-            insert.execute();
+                bind.accept("asset", e.assetId());
+                bind.accept("decision", e.decisionId());
+                bind.accept("tag", e.proposedTag());
+                bind.accept("digest", e.proposedDigest());
+                bind.accept("changeType", e.changeType() == null ? null : e.changeType().name());
+                bind.accept("outcome", e.outcome() == null ? null : e.outcome().name());
+                bind.accept("decidedBy", e.decidedBy());
+                bind.accept("reason", abbreviate(e.reason(), MAX_REASON));
+                bind.accept("scope", e.scope());
+                bind.accept("mode", e.mode());
+                bind.accept("waitsFor", JsonColumns.write(e.waitsFor()));
+                bind.accept("candidates", JsonColumns.write(e.candidates()));
+                bind.accept("fingerprint", p.fingerprint());
+            });
             evaluated(chunk.stream().map(p -> p.entry().assetId()).toList(), cycleId, now, true);
         });
     }
