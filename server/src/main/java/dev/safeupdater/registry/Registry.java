@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -126,7 +127,7 @@ public final class Registry implements TagSource, AutoCloseable {
 
     /** The digest {@code tag} of {@code image} points to, cached for the TTL. */
     public RegistryClient.ManifestRef digest(ImageReference image, String tag) {
-        String key = image.name() + ":" + tag;
+        String key = digestKey(image, tag);
         Instant now = options.clock().instant();
         CachedDigest cached = digestCache.get(key);
         if (cached != null && fresh(cached.fetchedAt(), now)) {
@@ -139,11 +140,16 @@ public final class Registry implements TagSource, AutoCloseable {
 
     /** The release time of manifest {@code digest}, cached for good. */
     public ReleaseTime releaseTime(ImageReference image, String digest) {
+        return cachedRelease(digest, () -> client.releaseTime(image.repositoryOnly(), digest));
+    }
+
+    /** The cached release time of manifest {@code digest}, else what {@code fetch} answers, then cached for good. */
+    private ReleaseTime cachedRelease(String digest, Supplier<ReleaseTime> fetch) {
         ReleaseTime cached = releaseCache.get(digest);
         if (cached != null) {
             return cached;
         }
-        ReleaseTime t = client.releaseTime(image.repositoryOnly(), digest);
+        ReleaseTime t = fetch.get();
         releaseCache.put(digest, t);
         return t;
     }
@@ -158,13 +164,9 @@ public final class Registry implements TagSource, AutoCloseable {
     public TagInfo describe(ImageReference image, String tag, boolean withReleaseTime) {
         if (withReleaseTime && !releaseTimeKnown(image, tag)) {
             RegistryClient.Manifest m = client.manifest(image.repositoryOnly(), tag);
-            digestCache.put(image.name() + ":" + tag, new CachedDigest(
+            digestCache.put(digestKey(image, tag), new CachedDigest(
                     new RegistryClient.ManifestRef(m.digest(), m.mediaType()), options.clock().instant()));
-            ReleaseTime release = releaseCache.get(m.digest());
-            if (release == null) {
-                release = client.releaseTime(image.repositoryOnly(), m);
-                releaseCache.put(m.digest(), release);
-            }
+            ReleaseTime release = cachedRelease(m.digest(), () -> client.releaseTime(image.repositoryOnly(), m));
             return new TagInfo(tag, m.digest(), m.mediaType(), release);
         }
         RegistryClient.ManifestRef ref = digest(image, tag);
@@ -172,9 +174,14 @@ public final class Registry implements TagSource, AutoCloseable {
         return new TagInfo(tag, ref.digest(), ref.mediaType(), release);
     }
 
+    /** The digest cache's key of {@code tag} of {@code image}. */
+    private static String digestKey(ImageReference image, String tag) {
+        return image.name() + ":" + tag;
+    }
+
     /** Whether the release time of the digest {@code tag} last pointed to (cached, fresh or not) is cached. */
     private boolean releaseTimeKnown(ImageReference image, String tag) {
-        CachedDigest last = digestCache.get(image.name() + ":" + tag);
+        CachedDigest last = digestCache.get(digestKey(image, tag));
         return last != null && last.ref().digest() != null && releaseCache.get(last.ref().digest()) != null;
     }
 
