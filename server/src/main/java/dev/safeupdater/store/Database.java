@@ -87,11 +87,12 @@ public final class Database implements AutoCloseable {
 
     /**
      * Where the migrations are: {@code migrations/} for both databases, plus {@code migrations/postgresql/} on
-     * PostgreSQL (roles, grants and append-only triggers that H2 cannot express).
+     * PostgreSQL (roles, grants and append-only triggers that H2 cannot express) or {@code migrations/h2/} on H2
+     * (storage settings that would be wrong on PostgreSQL).
      */
     private String[] locations() {
         return postgres ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
-                : new String[] {"classpath:db/migration"};
+                : new String[] {"classpath:db/migration", "classpath:db/h2"};
     }
 
     /** How many migrations the last {@link #migrate()} applied. */
