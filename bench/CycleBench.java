@@ -77,30 +77,49 @@ public class CycleBench {
         // SU_BENCH_CYCLE_DB=postgres (or h2) runs one database only, e.g. to profile it
         String only = System.getenv().getOrDefault("SU_BENCH_CYCLE_DB", "");
         double first = 0;
-        if (!only.equals("postgres")) {
-            first = run("h2", flags, "jdbc:h2:file:" + dir.resolve("h2") + ";DB_CLOSE_DELAY=0", "", dir);
-        }
-        if (args.length >= 5 && !only.equals("h2")) {
-            String schema = "su_cycle_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            try (Connection c = DriverManager.getConnection(args[3], args[4], "");
-                 Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            try {
-                String url = args[3] + (args[3].contains("?") ? "&" : "?") + "currentSchema=" + schema;
-                double pgFirst = run("postgres", flags, url, args[4], dir);
-                first = only.equals("postgres") ? pgFirst : first;
-            } finally {
-                try (Connection c = DriverManager.getConnection(args[3], args[4], "");
-                     Statement s = c.createStatement()) {
-                    s.execute("DROP SCHEMA " + schema + " CASCADE");
+        try {
+            if (!only.equals("postgres")) {
+                first = run("h2", flags, "jdbc:h2:file:" + dir.resolve("h2") + ";DB_CLOSE_DELAY=0", "", dir);
+                if (System.getenv().containsKey("SU_BENCH_CYCLE_WARM")) {
+                    // the same cycles again, on a new database, in the now warm JVM: what the cycle itself costs
+                    // once the JIT compilers did most of their work; reported, never the headline
+                    run("h2, warm JVM", flags, "jdbc:h2:file:" + dir.resolve("h2-warm") + ";DB_CLOSE_DELAY=0", "",
+                            dir);
                 }
             }
+            if (args.length >= 5 && !only.equals("h2")) {
+                String schema = "su_cycle_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                try (Connection c = DriverManager.getConnection(args[3], args[4], "");
+                     Statement s = c.createStatement()) {
+                    s.execute("CREATE SCHEMA " + schema);
+                }
+                try {
+                    String url = args[3] + (args[3].contains("?") ? "&" : "?") + "currentSchema=" + schema;
+                    double pgFirst = run("postgres", flags, url, args[4], dir);
+                    first = only.equals("postgres") ? pgFirst : first;
+                } finally {
+                    try (Connection c = DriverManager.getConnection(args[3], args[4], "");
+                         Statement s = c.createStatement()) {
+                        s.execute("DROP SCHEMA " + schema + " CASCADE");
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "heap after any GC: max %.1f MiB over all cycles (-Xmx %d MiB); live heap"
+                            + " (after full collections): max %.1f MiB%n", maxAfterGc.get() / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576, maxAfterFullGc.get() / 1048576.0);
+        } finally {
+            deleteTree(dir);
         }
-        System.out.printf(Locale.ROOT, "heap after any GC: max %.1f MiB over all cycles (-Xmx %d MiB); live heap"
-                        + " (after full collections): max %.1f MiB%n", maxAfterGc.get() / 1048576.0,
-                Runtime.getRuntime().maxMemory() / 1048576, maxAfterFullGc.get() / 1048576.0);
         System.out.printf(Locale.ROOT, "RESULT %.3f%n", first);
+    }
+
+    /** Removes the benchmark's directory (each H2 database grows to a few hundred MB over its cycles). */
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static double run(String name, Map<String, String> base, String url, String user, Path dir) {
@@ -130,9 +149,11 @@ public class CycleBench {
 
     private static Cycle timed(String name, String what, Services services) {
         long rowsBefore = rows(services);
+        long[] storeBefore = h2Store(services);
         long[] cpuBefore = cpuMs();
         Cycle c = services.cycles().runOnce("bench", "cli");
         long[] cpuAfter = cpuMs();
+        long[] storeAfter = h2Store(services);
         if (!c.state().equals(Cycle.SUCCEEDED)) {
             throw new IllegalStateException(name + ": " + what + " ended " + c.state() + ": " + c.errors());
         }
@@ -144,6 +165,10 @@ public class CycleBench {
                 c.durationMs() / 1000.0, stages, c.count("assetsTracked"), c.count("imagesLookedUp"),
                 c.count("registryRequests"), c.count("candidates"), c.count("decisionsWritten"),
                 rows(services), (cpuAfter[0] - cpuBefore[0]) / 1000.0, (cpuAfter[1] - cpuBefore[1]) / 1000.0);
+        if (storeBefore.length > 0) {
+            System.out.printf(Locale.ROOT, "  (H2 stored %,d times, %.1f MiB written to its file)%n",
+                    storeAfter[0] - storeBefore[0], (storeAfter[1] - storeBefore[1]) / 1048576.0);
+        }
         if (rows(services) - rowsBefore != c.count("decisionsWritten")) {
             throw new IllegalStateException("decision rows and the cycle's count disagree");
         }
@@ -179,6 +204,23 @@ public class CycleBench {
             }
         }
         return new long[] {process, jit};
+    }
+
+    /**
+     * On H2: how many times its storage engine has stored (each store writes every page changed since the last one:
+     * a commit stores, and so does an identity column's sequence when it runs out of cached values) and how many
+     * bytes it has written to the file; empty on PostgreSQL.
+     */
+    private static long[] h2Store(Services services) {
+        if (services.database().isPostgres()) {
+            return new long[0];
+        }
+        Map<String, Long> info = services.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT setting_name, setting_value FROM information_schema.settings"
+                                + " WHERE setting_name IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), Long.parseLong(rs.getString(2)))).list().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        return new long[] {info.get("info.CURRENT_VERSION"), info.get("info.FILE_WRITE_BYTES")};
     }
 
     private static long rows(Services services) {

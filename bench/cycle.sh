@@ -3,6 +3,9 @@
 # Sourced by bin/bench (JAVA_HOME set, jar built, su_bench_java available). Targets (2 cores): first cycle <= 10 s on
 # H2 and <= 15 s on PostgreSQL, steady cycle <= 3 s with 0 decision rows, heap <= 200 MiB.
 # Options: WORKLOADS NAMESPACES IMAGES TAGS. The mock API server and the registry stand-in run in their own JVM.
+# Environment: SU_BENCH_CYCLE_DB=h2|postgres runs one database only (PostgreSQL then in a fresh JVM);
+# SU_BENCH_CYCLE_WARM=1 also runs H2's cycles again on a new database in the then warm JVM (reported, not the
+# headline); SU_BENCH_CYCLE_JAVA_OPTS adds JVM flags to the benchmark's JVM, for experiments (docs/cycle.md#cost).
 set -euo pipefail
 workloads=${1:-10000}
 namespaces=${2:-200}
@@ -43,7 +46,7 @@ else
   echo "PostgreSQL is not answering on 127.0.0.1:5432: H2 only" >&2
 fi
 
-SU_BENCH_JAVA_OPTS="-Xmx${heap_mb}m -Dsafeupdater.log.level=WARN -Dsafeupdater.log.format=text -Dsafeupdater.log.target=System.err" \
+SU_BENCH_JAVA_OPTS="-Xmx${heap_mb}m -Dsafeupdater.log.level=WARN -Dsafeupdater.log.format=text -Dsafeupdater.log.target=System.err ${SU_BENCH_CYCLE_JAVA_OPTS:-}" \
   su_bench_java CycleBench.java "$api" "$registry" "$SU_ROOT" "${pg_args[@]}" | tee "$tmp/bench.out" | grep -v '^RESULT'
 
 kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=
