@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -206,23 +207,21 @@ class ImageIT {
                     applied.add(r.getString(1));
                 }
             }
-            List<String> shipped;
-            List<String> forPostgres;
-            // the common folder plus the PostgreSQL-only one (the image runs both on PostgreSQL), not the H2-only one
+            // every file in migrations/ and its folders, in version order; PostgreSQL runs all but the H2-only ones
+            List<Path> shipped;
             Path h2Only = root.resolve("migrations").resolve("h2");
             try (var files = Files.walk(root.resolve("migrations"), 2)) {
                 shipped = files.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted(
-                        (a, b) -> Integer.compare(version(a.getFileName().toString()),
-                                version(b.getFileName().toString()))).map(Path::toString).toList();
+                        Comparator.comparingInt(p -> version(p.getFileName().toString()))).toList();
             }
-            forPostgres = shipped.stream().filter(p -> !Path.of(p).startsWith(h2Only))
-                    .map(p -> Path.of(p).getFileName().toString()).toList();
+            List<String> forPostgres = shipped.stream().filter(p -> !p.startsWith(h2Only))
+                    .map(p -> p.getFileName().toString()).toList();
             assertEquals(forPostgres, applied, "every migration of the repository that PostgreSQL runs, applied from"
                     + " inside the image");
             // the same SQL, H2's too, sits readable in the image for DBAs
             String listed = docker(60, "run", "--rm", "--label", LABEL + "=" + run, "--entrypoint", "ls", image, "-R",
                     "/app/migrations").out();
-            for (String m : shipped.stream().map(p -> Path.of(p).getFileName().toString()).toList()) {
+            for (String m : shipped.stream().map(p -> p.getFileName().toString()).toList()) {
                 assertTrue(listed.contains(m), listed);
             }
         } finally {
