@@ -1,23 +1,20 @@
 package dev.safeupdater.model;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
+
 /**
  * An image reference split into registry, repository, tag and digest, with Docker's defaults applied:
  * {@code nginx} is {@code docker.io/library/nginx}; the first path component is a registry when it has a dot, a
  * port or is {@code localhost}. Tag and digest may be null. One parser for every stage: the inventory reads what
  * workloads run with it, the registry client what to look up.
+ *
+ * <p>The grammar (Docker's reference grammar, as regular expressions in {@code ImageReferenceGrammarTest}, which checks
+ * these methods against them) is checked by hand-written scanners: a cycle parses every workload's image a few times,
+ * and regular expressions made that one of the first cycle's largest JIT compilations.
  */
 public record ImageReference(String registry, String repository, String tag, String digest) {
     public static final String DOCKER_HUB = "docker.io";
     private static final String DOCKER_HUB_API = "registry-1.docker.io";
-    private static final Pattern HOST = Pattern.compile(
-            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?");
-    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    /** The Docker/OCI tag grammar. */
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}");
-
     public ImageReference {
         if (registry == null || repository == null) {
             throw new IllegalArgumentException("registry and repository are required");
@@ -38,7 +35,7 @@ public record ImageReference(String registry, String repository, String tag, Str
         if (at >= 0) {
             digest = rest.substring(at + 1);
             rest = rest.substring(0, at);
-            if (!DIGEST.matcher(digest).matches()) {
+            if (!isDigest(digest)) {
                 throw new IllegalArgumentException("\"" + digest + "\" is not a digest like sha256:<64 hex digits>");
             }
         }
@@ -47,7 +44,7 @@ public record ImageReference(String registry, String repository, String tag, Str
         if (colon > rest.lastIndexOf('/')) {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) {
+            if (!isTag(tag)) {
                 throw new IllegalArgumentException("\"" + tag + "\" is not a valid tag");
             }
         }
@@ -59,7 +56,7 @@ public record ImageReference(String registry, String repository, String tag, Str
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
                 registry = normaliseRegistry(first);
                 path = rest.substring(slash + 1);
-                if (!HOST.matcher(first).matches()) {
+                if (!isHost(first)) {
                     throw new IllegalArgumentException("\"" + first + "\" is not a registry host[:port]");
                 }
             }
@@ -68,7 +65,7 @@ public record ImageReference(String registry, String repository, String tag, Str
             throw new IllegalArgumentException("\"" + ref + "\" names no repository");
         }
         for (String component : path.split("/", -1)) {
-            if (!COMPONENT.matcher(component).matches()) {
+            if (!isComponent(component)) {
                 throw new IllegalArgumentException("\"" + path + "\" is not a repository path (lower-case letters,"
                         + " digits and . _ - separators, components joined by /)");
             }
@@ -123,5 +120,122 @@ public record ImageReference(String registry, String repository, String tag, Str
     @Override
     public String toString() {
         return name() + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
+    }
+
+    /** A registry host: dot-separated labels of letters, digits and inner hyphens, then an optional :port (1-5 digits). */
+    static boolean isHost(String s) {
+        int colon = s.indexOf(':');
+        int end = colon < 0 ? s.length() : colon;
+        if (colon >= 0) {
+            int port = s.length() - colon - 1;
+            if (port < 1 || port > 5) {
+                return false;
+            }
+            for (int i = colon + 1; i < s.length(); i++) {
+                if (!isDigit(s.charAt(i))) {
+                    return false;
+                }
+            }
+        }
+        int label = 0; // start of the current label
+        for (int i = 0; i <= end; i++) {
+            if (i == end || s.charAt(i) == '.') {
+                if (i == label || s.charAt(label) == '-' || s.charAt(i - 1) == '-') {
+                    return false; // an empty label, or one that starts or ends with a hyphen
+                }
+                label = i + 1;
+            } else if (!isAlnum(s.charAt(i)) && s.charAt(i) != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A repository path component: runs of lower-case letters and digits, joined by one separator each: {@code .},
+     * {@code _}, {@code __} or one or more {@code -}.
+     */
+    static boolean isComponent(String s) {
+        int i = 0;
+        int n = s.length();
+        while (true) {
+            int run = i;
+            while (i < n && isLowerAlnum(s.charAt(i))) {
+                i++;
+            }
+            if (i == run) {
+                return false; // empty, or a separator not followed by a letter or digit
+            }
+            if (i == n) {
+                return true;
+            }
+            char c = s.charAt(i);
+            if (c == '.') {
+                i++;
+            } else if (c == '_') {
+                i += i + 1 < n && s.charAt(i + 1) == '_' ? 2 : 1;
+            } else if (c == '-') {
+                while (i < n && s.charAt(i) == '-') {
+                    i++;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /** A tag: 1-128 letters, digits, {@code _ . -}, not starting with {@code .} or {@code -}; false for null. */
+    public static boolean isTag(String s) {
+        if (s == null || s.isEmpty() || s.length() > 128 || s.charAt(0) == '.' || s.charAt(0) == '-') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isAlnum(c) && c != '_' && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A digest: an algorithm (runs of lower-case letters and digits joined by one of {@code . + _ -}), a colon, and at
+     * least 32 hex digits.
+     */
+    static boolean isDigest(String s) {
+        int colon = s.indexOf(':');
+        if (colon < 1 || s.length() - colon - 1 < 32) {
+            return false;
+        }
+        for (int i = colon + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isDigit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) {
+                return false;
+            }
+        }
+        boolean afterSeparator = true; // the algorithm starts like after a separator: a letter or digit must follow
+        for (int i = 0; i < colon; i++) {
+            char c = s.charAt(i);
+            if (isLowerAlnum(c)) {
+                afterSeparator = false;
+            } else if ((c == '.' || c == '+' || c == '_' || c == '-') && !afterSeparator) {
+                afterSeparator = true;
+            } else {
+                return false;
+            }
+        }
+        return !afterSeparator;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isLowerAlnum(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'z');
+    }
+
+    private static boolean isAlnum(char c) {
+        return isLowerAlnum(c) || (c >= 'A' && c <= 'Z');
     }
 }

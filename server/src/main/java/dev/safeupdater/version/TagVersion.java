@@ -3,7 +3,8 @@ package dev.safeupdater.version;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+
+import dev.safeupdater.model.ImageReference;
 
 /**
  * One image tag, parsed: an optional prefix ({@code v}, or a word and a dash such as {@code jammy-}), 1–4 numeric
@@ -21,7 +22,6 @@ public final class TagVersion {
         CALENDAR
     }
 
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final int MAX_PARTS = 4;
     private static final int MAX_DIGITS = 18;
     private static final long[] NO_PARTS = new long[0];
@@ -70,7 +70,7 @@ public final class TagVersion {
 
     /** True when {@code tag} is a syntactically valid image tag (letters, digits, {@code _.-}; at most 128). */
     public static boolean isValidTag(String tag) {
-        return tag != null && TAG.matcher(tag).matches();
+        return ImageReference.isTag(tag);
     }
 
     /**
@@ -95,7 +95,7 @@ public final class TagVersion {
     }
 
     private static TagVersion parse(String tag, String written, String build) {
-        if (tag.isEmpty() || tag.length() > 128 || !validChars(tag)) {
+        if (!ImageReference.isTag(tag)) {
             return unversioned(tag, "not a valid image tag");
         }
         int n = tag.length();
@@ -462,20 +462,6 @@ public final class TagVersion {
         }
         for (int k = from; k < to; k++) {
             if (!isDigit(s.charAt(k))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean validChars(String tag) {
-        char c0 = tag.charAt(0);
-        if (c0 == '.' || c0 == '-') {
-            return false;
-        }
-        for (int k = 0; k < tag.length(); k++) {
-            char c = tag.charAt(k);
-            if (!isLetterOrDigit(c) && c != '_' && c != '.' && c != '-') {
                 return false;
             }
         }
