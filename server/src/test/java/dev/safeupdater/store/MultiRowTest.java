@@ -24,6 +24,29 @@ class MultiRowTest {
     @Test
     void eachRowGetsItsOwnParameterNames() {
         assertEquals("(:a_0, CAST(:b_0 AS x)), (:a_1, CAST(:b_1 AS x))", MultiRow.values("(:a, CAST(:b AS x))", 2));
+        assertEquals("(:x_1_0, '::', ::y_0, :), (:x_1_1, '::', ::y_1, :)", MultiRow.values("(:x_1, '::', ::y, :)", 2));
+    }
+
+    /** The hand-written scanner renames exactly what the regular expression {@code :(\w+)} finds. */
+    @Test
+    void parameterNamesAreFoundLikeTheRegularExpression() {
+        java.util.regex.Pattern parameter = java.util.regex.Pattern.compile(":(\\w+)");
+        java.util.Random random = new java.util.Random(20261130);
+        String alphabet = ":a_9 (,)'-";
+        for (int n = 0; n < 50_000; n++) {
+            StringBuilder tuple = new StringBuilder();
+            for (int k = random.nextInt(16); k > 0; k--) {
+                tuple.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            int rows = 1 + random.nextInt(3);
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < rows; i++) {
+                String suffix = "_" + i;
+                expected.append(i > 0 ? ", " : "").append(parameter.matcher(tuple).replaceAll(
+                        m -> java.util.regex.Matcher.quoteReplacement(":" + m.group(1) + suffix)));
+            }
+            assertEquals(expected.toString(), MultiRow.values(tuple.toString(), rows), tuple::toString);
+        }
     }
 
     @Nested
