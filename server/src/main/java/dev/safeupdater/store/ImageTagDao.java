@@ -28,30 +28,46 @@ final class ImageTagDao {
         this.handle = handle;
     }
 
-    /** What is stored of each tag of {@code image}, by tag name. */
-    Map<String, ImageTagStore.TagDetail> details(String image) {
-        Map<String, ImageTagStore.TagDetail> out = new HashMap<>();
-        handle.createQuery("SELECT tag, digest, release_time, release_time_source FROM image_tag WHERE image = :image")
-                .bind("image", image)
-                .map((rs, ctx) -> new ImageTagStore.TagDetail(rs.getString("tag"), rs.getString("digest"),
-                        Times.read(rs, "release_time"), ReleaseTimeSource.valueOf(rs.getString("release_time_source"))))
-                .forEach(d -> out.put(d.tag(), d));
+    /** Images per {@code IN} list of the queries that read many repositories at once. */
+    private static final int IMAGES_PER_QUERY = 100;
+
+    /** A tag of a repository, as to be inserted. */
+    record NewTag(String image, ImageTagStore.TagDetail detail) {
+    }
+
+    /** A repository's row as a lookup leaves it ({@code tagCount} -1 and {@code success} null: keep the stored ones). */
+    record RepositoryState(String image, int tagCount, Instant attempt, Instant success, String error) {
+    }
+
+    /** What is stored of each tag of {@code images}, by image and tag name (images without tags are absent). */
+    Map<String, Map<String, ImageTagStore.TagDetail>> details(List<String> images) {
+        Map<String, Map<String, ImageTagStore.TagDetail>> out = new HashMap<>();
+        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
+            handle.createQuery("SELECT image, tag, digest, release_time, release_time_source FROM image_tag"
+                            + " WHERE image IN (<images>)")
+                    .bindList("images", images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)))
+                    .map((rs, ctx) -> new NewTag(rs.getString("image"), new ImageTagStore.TagDetail(
+                            rs.getString("tag"), rs.getString("digest"), Times.read(rs, "release_time"),
+                            ReleaseTimeSource.valueOf(rs.getString("release_time_source")))))
+                    .forEach(t -> out.computeIfAbsent(t.image(), k -> new HashMap<>()).put(t.detail().tag(),
+                            t.detail()));
+        }
         return out;
     }
 
     /**
-     * Inserts new tags of {@code image} with what is known of each (digest and release time may be null), as
-     * multi-row INSERTs: a repository's first listing is tens of tags, and H2 runs a JDBC batch row by row.
+     * Inserts new tags with what is known of each (digest and release time may be null), as multi-row INSERTs: a
+     * repository's first listing is tens of tags, and H2 runs a JDBC batch row by row.
      */
-    void insertTags(String image, List<ImageTagStore.TagDetail> tags, Instant now) {
+    void insertTags(List<NewTag> tags, Instant now) {
         Object at = Times.bind(now);
         MultiRow.append(handle, "INSERT INTO image_tag (image, tag, digest, release_time, release_time_source,"
                 + " first_seen) VALUES (:image, :tag, :digest, :time, :source, :now)", tags, (bind, t) -> {
-                    bind.accept("image", image);
-                    bind.accept("tag", t.tag());
-                    bind.accept("digest", t.digest());
-                    bind.accept("time", Times.bind(t.releaseTime()));
-                    bind.accept("source", t.releaseTimeSource().name());
+                    bind.accept("image", t.image());
+                    bind.accept("tag", t.detail().tag());
+                    bind.accept("digest", t.detail().digest());
+                    bind.accept("time", Times.bind(t.detail().releaseTime()));
+                    bind.accept("source", t.detail().releaseTimeSource().name());
                     bind.accept("now", at);
                 });
     }
@@ -91,19 +107,39 @@ final class ImageTagDao {
                 .bind("image", image).map(ImageTagDao::mapRepo).findOne();
     }
 
-    void saveRepository(String image, int tagCount, Instant attempt, Instant success, String error) {
-        int updated = handle.createUpdate("UPDATE image_repository SET tag_count = COALESCE(:count, tag_count),"
-                        + " last_attempt = :attempt, last_success = COALESCE(:success, last_success), error = :error"
-                        + " WHERE image = :image")
-                .bind("image", image).bind("count", tagCount < 0 ? null : tagCount)
-                .bind("attempt", Times.bind(attempt)).bind("success", Times.bind(success)).bind("error", error)
-                .execute();
-        if (updated == 0) {
-            handle.createUpdate("INSERT INTO image_repository (image, tag_count, last_attempt, last_success, error)"
-                            + " VALUES (:image, :count, :attempt, :success, :error)")
-                    .bind("image", image).bind("count", Math.max(tagCount, 0)).bind("attempt", Times.bind(attempt))
-                    .bind("success", Times.bind(success)).bind("error", error).execute();
+    /**
+     * Saves the repositories' rows: existing ones are updated one by one, new ones inserted with multi-row INSERTs
+     * (a first cycle meets a thousand new repositories).
+     */
+    void saveRepositories(List<RepositoryState> states) {
+        List<String> images = states.stream().map(RepositoryState::image).toList();
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
+            existing.addAll(handle.createQuery("SELECT image FROM image_repository WHERE image IN (<images>)")
+                    .bindList("images", images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)))
+                    .mapTo(String.class).list());
         }
+        List<RepositoryState> added = new java.util.ArrayList<>();
+        for (RepositoryState r : states) {
+            if (!existing.contains(r.image())) {
+                added.add(r);
+                continue;
+            }
+            handle.createUpdate("UPDATE image_repository SET tag_count = COALESCE(:count, tag_count),"
+                            + " last_attempt = :attempt, last_success = COALESCE(:success, last_success),"
+                            + " error = :error WHERE image = :image")
+                    .bind("image", r.image()).bind("count", r.tagCount() < 0 ? null : r.tagCount())
+                    .bind("attempt", Times.bind(r.attempt())).bind("success", Times.bind(r.success()))
+                    .bind("error", r.error()).execute();
+        }
+        MultiRow.append(handle, "INSERT INTO image_repository (image, tag_count, last_attempt, last_success, error)"
+                + " VALUES (:image, :count, :attempt, :success, :error)", added, (bind, r) -> {
+                    bind.accept("image", r.image());
+                    bind.accept("count", Math.max(r.tagCount(), 0));
+                    bind.accept("attempt", Times.bind(r.attempt()));
+                    bind.accept("success", Times.bind(r.success()));
+                    bind.accept("error", r.error());
+                });
     }
 
     private static ImageTagStore.TagRow mapTag(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +66,8 @@ public final class ImageTagStore {
 
     /**
      * Records many lookups in one transaction (a cycle looks up hundreds of repositories: one commit for a batch
-     * of them instead of one each), writing only what changed.
+     * of them instead of one each), writing only what changed, with a few statements for the whole batch: one query
+     * for what is stored, multi-row INSERTs for new tags and new repositories.
      */
     public void recordAll(List<Lookup> lookups, Instant now) {
         if (lookups.isEmpty()) {
@@ -74,12 +76,12 @@ public final class ImageTagStore {
         Conflicts.retryOnDuplicateKey(() -> { // a concurrent writer may insert the same tags first
             jdbi.useTransaction(h -> {
                 ImageTagDao dao = new ImageTagDao(h);
-                for (Lookup l : lookups) {
-                    if (l.error() != null) {
-                        String e = l.error().length() > MAX_ERROR ? l.error().substring(0, MAX_ERROR) : l.error();
-                        dao.saveRepository(l.image(), -1, now, null, e);
-                    } else {
-                        recordListing(dao, l.image(), l.tags(), l.details(), now);
+                Set<String> images = new HashSet<>();
+                if (lookups.stream().allMatch(l -> images.add(l.image()))) {
+                    write(dao, lookups, now);
+                } else {
+                    for (Lookup l : lookups) { // a repository looked up twice: the second lookup sees the first
+                        write(dao, List.of(l), now);
                     }
                 }
             });
@@ -87,30 +89,40 @@ public final class ImageTagStore {
         });
     }
 
-    private static void recordListing(ImageTagDao dao, String image, List<String> tags, List<TagDetail> details,
-                                      Instant now) {
-        Map<String, TagDetail> stored = dao.details(image);
-        Map<String, TagDetail> learnt = new HashMap<>();
-        for (TagDetail d : details) {
-            learnt.put(d.tag(), d);
-        }
-        Set<String> listed = new LinkedHashSet<>(tags);
-        List<TagDetail> added = new ArrayList<>();
-        List<TagDetail> changed = new ArrayList<>();
-        for (String t : listed) {
-            TagDetail before = stored.get(t);
-            TagDetail after = merge(t, before, learnt.get(t));
-            if (before == null) {
-                added.add(after);
-            } else if (!after.equals(before)) {
-                changed.add(after);
+    /** Writes {@code lookups}, each of a different repository. */
+    private static void write(ImageTagDao dao, List<Lookup> lookups, Instant now) {
+        Map<String, Map<String, TagDetail>> stored = dao.details(lookups.stream().filter(l -> l.error() == null)
+                .map(Lookup::image).toList());
+        List<ImageTagDao.NewTag> added = new ArrayList<>();
+        List<ImageTagDao.RepositoryState> repositories = new ArrayList<>(lookups.size());
+        for (Lookup l : lookups) {
+            if (l.error() != null) {
+                String e = l.error().length() > MAX_ERROR ? l.error().substring(0, MAX_ERROR) : l.error();
+                repositories.add(new ImageTagDao.RepositoryState(l.image(), -1, now, null, e));
+                continue;
             }
+            Map<String, TagDetail> before = stored.getOrDefault(l.image(), Map.of());
+            Map<String, TagDetail> learnt = new HashMap<>();
+            for (TagDetail d : l.details()) {
+                learnt.put(d.tag(), d);
+            }
+            Set<String> listed = new LinkedHashSet<>(l.tags());
+            List<TagDetail> changed = new ArrayList<>();
+            for (String t : listed) {
+                TagDetail was = before.get(t);
+                TagDetail after = merge(t, was, learnt.get(t));
+                if (was == null) {
+                    added.add(new ImageTagDao.NewTag(l.image(), after));
+                } else if (!after.equals(was)) {
+                    changed.add(after);
+                }
+            }
+            dao.deleteTags(l.image(), before.keySet().stream().filter(t -> !listed.contains(t)).toList());
+            dao.updateTags(l.image(), changed);
+            repositories.add(new ImageTagDao.RepositoryState(l.image(), listed.size(), now, now, null));
         }
-        List<String> gone = stored.keySet().stream().filter(t -> !listed.contains(t)).toList();
-        dao.insertTags(image, added, now);
-        dao.deleteTags(image, gone);
-        dao.updateTags(image, changed);
-        dao.saveRepository(image, listed.size(), now, now, null);
+        dao.insertTags(added, now);
+        dao.saveRepositories(repositories);
     }
 
     /**

@@ -154,5 +154,32 @@ class ImageTagStoreTest {
             assertEquals(T1, byTag(a).get("1.1").releaseTime());
             assertEquals(T3, byTag(a).get("1.1").lastChecked());
         }
+
+        @Test
+        void aBatchWritesNewAndKnownRepositoriesAndARepeatedOneEndsAsItsLastLookupFoundIt() {
+            String known = "ghcr.io/acme/known-" + kind;
+            String fresh = "ghcr.io/acme/fresh-" + kind;
+            String twice = "ghcr.io/acme/twice-" + kind;
+            store.recordListing(known, List.of("1.0", "1.1"), List.of(
+                    new ImageTagStore.TagDetail("1.0", D1, T1, ReleaseTimeSource.REGISTRY)), T1);
+            store.recordAll(List.of(
+                    new ImageTagStore.Lookup(known, List.of("1.1", "1.2"), List.of(), null),
+                    new ImageTagStore.Lookup(fresh, List.of("3.0"), List.of(), null)), T2);
+            assertEquals(List.of("1.1", "1.2"), store.tags(known).stream().map(ImageTagStore.TagRow::tag).toList());
+            assertEquals(new ImageTagStore.RepositoryRow(known, 2, T2, T2, null), store.repository(known).orElseThrow());
+            assertEquals(new ImageTagStore.RepositoryRow(fresh, 1, T2, T2, null), store.repository(fresh).orElseThrow());
+
+            // the same repository twice in one batch (no duplicate key): the second lookup sees the first
+            store.recordAll(List.of(
+                    new ImageTagStore.Lookup(twice, List.of("1.0", "1.1"), List.of(), null),
+                    ImageTagStore.Lookup.failure(fresh, "registry answered 500"),
+                    new ImageTagStore.Lookup(twice, List.of("1.1", "1.2"), List.of(
+                            new ImageTagStore.TagDetail("1.2", D1, T1, ReleaseTimeSource.REGISTRY)), null)), T3);
+            assertEquals(List.of("1.1", "1.2"), store.tags(twice).stream().map(ImageTagStore.TagRow::tag).toList());
+            assertEquals(D1, byTag(twice).get("1.2").digest());
+            assertEquals(new ImageTagStore.RepositoryRow(twice, 2, T3, T3, null), store.repository(twice).orElseThrow());
+            assertEquals(new ImageTagStore.RepositoryRow(fresh, 1, T3, T2, "registry answered 500"),
+                    store.repository(fresh).orElseThrow());
+        }
     }
 }
