@@ -1,11 +1,17 @@
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,8 +30,10 @@ import dev.safeupdater.testing.Workloads;
  * reasonable time here): {@code /v2/}, tag lists, manifests by tag or digest (HEAD and GET, with
  * {@code Docker-Content-Digest}; the digest is the SHA-256 of the manifest served; the release time is the manifest's
  * {@code org.opencontainers.image.created} annotation). Every repository has TAGS tags 1.0.0 ... (majors x minors x
- * patches of 5).</li>
+ * patches of 5); every answer is made once at start ({@link Answers}).</li>
  * </ul>
+ * Both run on the benchmark's two cores, so both are warmed up before READY ({@link #warmUp}; its requests are not
+ * counted): the benchmark measures the cycle, not the JIT compilation of its stand-ins.
  * Prints "READY <api-url> <registry-host>" and serves until killed; prints "REQUESTS <api> <registry>" on exit.
  *
  * <p>Usage: CycleMockServer WORKLOADS NAMESPACES IMAGES TAGS
@@ -50,10 +58,11 @@ public class CycleMockServer {
         HttpServer registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         registry.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         String tagList = "\"tags\":[" + String.join(",", tags.stream().map(t -> "\"" + t + "\"").toList()) + "]}";
+        Answers answers = new Answers(images, tags, tagList);
         registry.createContext("/v2/", ex -> {
             try (ex) {
                 registryRequests.incrementAndGet();
-                serve(ex, tags, tagList);
+                serve(ex, answers);
             }
         });
         registry.start();
@@ -72,9 +81,14 @@ public class CycleMockServer {
                         .label("app.kubernetes.io/name", "svc-" + i).label("team", "team-" + (ns % 17)).build());
             }
         }
+        // a real API server and registry are warm and elsewhere; these share the benchmark's two cores, so they are
+        // warmed up (JIT) before the benchmark starts, and the warm-up's requests are not counted
+        warmUp(cluster.url(), host, images);
+        int apiBefore = cluster.requests();
+        registryRequests.set(0);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("REQUESTS " + cluster.requests() + " " + registryRequests.get());
+            System.out.println("REQUESTS " + (cluster.requests() - apiBefore) + " " + registryRequests.get());
             System.out.flush();
             stop.countDown();
         }));
@@ -83,7 +97,28 @@ public class CycleMockServer {
         stop.await();
     }
 
-    private static void serve(HttpExchange ex, List<String> tags, String tagList) throws IOException {
+    /**
+     * Every answer the stand-in registry gives, made once at start: a registry serves stored blobs, and computing
+     * manifests and their SHA-256 per request would take CPU from the two cores the benchmark measures.
+     */
+    record Answers(String tagList, Map<String, byte[]> manifests, Map<String, String> digests,
+                   Map<String, String> tagOfDigest) {
+        Answers(int images, List<String> tags, String tagList) {
+            this(tagList, new HashMap<>(), new HashMap<>(), new HashMap<>());
+            for (int i = 0; i < images; i++) {
+                String repo = "bench/img-" + i;
+                for (String tag : tags) {
+                    byte[] body = manifest(repo, tag, tags);
+                    String digest = digest(body);
+                    manifests.put(repo + ":" + tag, body);
+                    digests.put(repo + ":" + tag, digest);
+                    tagOfDigest.put(repo + "@" + digest, tag);
+                }
+            }
+        }
+    }
+
+    private static void serve(HttpExchange ex, Answers answers) throws IOException {
         String path = ex.getRequestURI().getPath(); // /v2/bench/img-K/...
         if (path.equals("/v2/")) {
             send(ex, 200, "application/json", "{}".getBytes(StandardCharsets.UTF_8), null);
@@ -92,7 +127,7 @@ public class CycleMockServer {
         int tagsAt = path.indexOf("/tags/list");
         if (tagsAt > 0) {
             String repo = path.substring(4, tagsAt);
-            send(ex, 200, "application/json", ("{\"name\":\"" + repo + "\"," + tagList)
+            send(ex, 200, "application/json", ("{\"name\":\"" + repo + "\"," + answers.tagList())
                     .getBytes(StandardCharsets.UTF_8), null);
             return;
         }
@@ -103,22 +138,44 @@ public class CycleMockServer {
         }
         String repo = path.substring(4, manifestsAt);
         String reference = path.substring(manifestsAt + "/manifests/".length());
-        String tag = reference;
-        if (reference.startsWith("sha256:")) {
-            tag = null;
-            for (String t : tags) { // a digest names one of this repository's manifests
-                if (digest(manifest(repo, t, tags)).equals(reference)) {
-                    tag = t;
-                    break;
-                }
-            }
-        }
-        if (tag == null || !tags.contains(tag)) {
+        // a digest names one of this repository's manifests
+        String tag = reference.startsWith("sha256:") ? answers.tagOfDigest().get(repo + "@" + reference) : reference;
+        byte[] body = tag == null ? null : answers.manifests().get(repo + ":" + tag);
+        if (body == null) {
             send(ex, 404, "application/json", "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}".getBytes(), null);
             return;
         }
-        byte[] body = manifest(repo, tag, tags);
-        send(ex, 200, "application/vnd.oci.image.manifest.v1+json", body, digest(body));
+        send(ex, 200, "application/vnd.oci.image.manifest.v1+json", body, answers.digests().get(repo + ":" + tag));
+    }
+
+    /**
+     * Sends the kinds of requests a cycle sends, to both servers, until their code is compiled: a paged list of all
+     * Deployments, and tag lists and manifests (GET and HEAD, by tag and by digest) of the first images.
+     */
+    private static void warmUp(String api, String registry, int images) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (int round = 0; round < 3; round++) {
+                String cont = null;
+                do {
+                    String body = client.send(HttpRequest.newBuilder(URI.create(api + "/apis/apps/v1/deployments?limit=500"
+                            + (cont == null ? "" : "&continue=" + cont))).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    int at = body.indexOf("\"continue\":\"");
+                    cont = at < 0 ? null : body.substring(at + 12, body.indexOf('"', at + 12));
+                } while (cont != null);
+            }
+            for (int i = 0; i < 3000; i++) {
+                String repo = "http://" + registry + "/v2/bench/img-" + (i % Math.min(images, 100));
+                client.send(HttpRequest.newBuilder(URI.create(repo + "/tags/list")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> m = client.send(HttpRequest.newBuilder(URI.create(repo + "/manifests/1.0."
+                        + (i % 5))).build(), HttpResponse.BodyHandlers.ofByteArray());
+                String digest = m.headers().firstValue("Docker-Content-Digest").orElseThrow();
+                client.send(HttpRequest.newBuilder(URI.create(repo + "/manifests/" + digest))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        }
     }
 
     /** A small OCI manifest; its created annotation: a day per tag after T0. */
