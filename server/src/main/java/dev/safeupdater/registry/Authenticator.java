@@ -2,7 +2,6 @@ package dev.safeupdater.registry;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -154,7 +153,7 @@ final class Authenticator {
         }
         String authHost = realmUri.getAuthority();
         Map<String, String> headers;
-        HttpRequest.BodyPublisher body = null;
+        byte[] body = null;
         String method = "GET";
         URI uri;
         Credentials c = creds.orElse(null);
@@ -163,7 +162,7 @@ final class Authenticator {
             headers = Map.of("Content-Type", "application/x-www-form-urlencoded");
             String form = "grant_type=refresh_token&client_id=safe-updater&refresh_token=" + enc(c.identityToken())
                     + "&scope=" + enc(scope) + (service == null ? "" : "&service=" + enc(service));
-            body = HttpRequest.BodyPublishers.ofString(form);
+            body = form.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             uri = realmUri;
         } else {
             query.append(query.isEmpty() ? "" : "&").append("scope=").append(enc(scope));

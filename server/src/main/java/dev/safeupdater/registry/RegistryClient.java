@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -120,7 +119,7 @@ public final class RegistryClient implements AutoCloseable {
     private record Page(URI next, String etag, boolean notModified) {
     }
 
-    private Page readPage(ImageReference image, URI uri, HttpResponse<InputStream> response, List<String> tags)
+    private Page readPage(ImageReference image, URI uri, RegistryHttp.Response response, List<String> tags)
             throws IOException {
         if (response.statusCode() == 304) {
             return new Page(null, null, true);
@@ -323,7 +322,7 @@ public final class RegistryClient implements AutoCloseable {
         return "repository:" + image.repository() + ":pull";
     }
 
-    private static String mediaType(HttpResponse<?> r) {
+    private static String mediaType(RegistryHttp.Response r) {
         return r.headers().firstValue("Content-Type").map(v -> {
             int semi = v.indexOf(';');
             return (semi < 0 ? v : v.substring(0, semi)).strip();

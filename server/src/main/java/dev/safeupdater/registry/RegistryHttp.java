@@ -3,12 +3,12 @@ package dev.safeupdater.registry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.http.HttpHeaders;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,6 +16,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -38,10 +42,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends requests to registries: per-registry HTTP client (plain HTTP or TLS with an extra CA), politeness gate
+ * Sends requests to registries: HTTP/1.1 (plain HTTP, or TLS with an extra CA per registry), politeness gate
  * (concurrency + token bucket), authentication (through {@link Authenticator}), retries (429 with Retry-After,
  * exponential backoff with jitter on 5xx, 408 and network errors), and redirects followed by hand so that the
  * Authorization header never goes to another host. Nothing it logs or throws contains a credential.
+ *
+ * <p>Requests are blocking {@link HttpURLConnection} exchanges on the caller's (virtual) thread, over the JDK's
+ * keep-alive connection cache. The JDK's asynchronous {@code java.net.http.HttpClient}, used before, hands every
+ * exchange between the caller, its selector thread and its executor: 5,000 registry requests cost about 2.5-2.9 CPU
+ * seconds with it in a fresh JVM and 1.05-1.14 s this way (docs/cycle.md#cost). The keep-alive cache keeps
+ * {@code http.maxConnections} idle connections per host (5 by default); unless that property is set, it is raised to
+ * the largest {@code maxConcurrent} configured, so that every concurrent request's connection is reused.
  */
 final class RegistryHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttp.class);
@@ -52,13 +63,18 @@ final class RegistryHttp implements AutoCloseable {
 
     /** Reads a successful response (the body stream is closed afterwards). */
     interface Reader<T> {
-        T read(HttpResponse<InputStream> response) throws IOException;
+        T read(Response response) throws IOException;
+    }
+
+    /** A registry's answer: status, headers (names case-insensitive) and body (empty when there is none). */
+    record Response(int statusCode, HttpHeaders headers, InputStream body) {
     }
 
     private final RegistryOptions options;
     private final HostGate.Sleeper sleeper;
     private final LongSupplier nanoTime;
-    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    /** The socket factory of each registry with its own CA file. */
+    private final Map<String, SSLSocketFactory> sockets = new ConcurrentHashMap<>();
     private final Map<String, HostGate> gates = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     /** safe_updater_registry_requests_total's counters, by registry and status. */
@@ -71,6 +87,11 @@ final class RegistryHttp implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.authenticator = new Authenticator(options, this);
         declareMetrics(options);
+        if (System.getProperty("http.maxConnections") == null) {
+            int most = options.configuredRegistries().stream().mapToInt(r -> options.host(r).maxConcurrent())
+                    .max().orElse(1);
+            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, most)));
+        }
     }
 
     /**
@@ -111,7 +132,7 @@ final class RegistryHttp implements AutoCloseable {
      * {@link RegistryException}.
      */
     <T> T send(String registry, String method, URI uri, Map<String, String> headers, String scope,
-               HttpRequest.BodyPublisher body, List<Integer> ok, Reader<T> reader) {
+               byte[] body, List<Integer> ok, Reader<T> reader) {
         HostGate gate = gate(registry);
         URI current = uri;
         String originalAuthority = uri.getRawAuthority();
@@ -132,24 +153,21 @@ final class RegistryHttp implements AutoCloseable {
                 throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted while waiting for "
                         + registry);
             }
-            HttpResponse<InputStream> response = null;
+            Response response = null;
             String authorization = null;
             try {
-                HttpRequest.Builder b = HttpRequest.newBuilder(current)
-                        .timeout(options.timeout())
-                        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body)
-                        .header("User-Agent", USER_AGENT);
-                headers.forEach(b::header);
+                Map<String, String> all = new LinkedHashMap<>(headers);
+                all.put("User-Agent", USER_AGENT);
                 if (scope != null && sameHost) {
                     authorization = authenticator.authorization(registry, scope);
                     if (authorization != null) {
-                        b.header("Authorization", authorization);
+                        all.put("Authorization", authorization);
                     }
                 }
                 requests.incrementAndGet();
                 try {
-                    response = client(registry).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-                } catch (HttpTimeoutException | ConnectException e) {
+                    response = exchange(registry, method, current, all, body);
+                } catch (SocketTimeoutException | ConnectException e) {
                     count(registry, "error");
                     if (attempt >= options.retries()) {
                         throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot reach " + registry
@@ -165,6 +183,10 @@ final class RegistryHttp implements AutoCloseable {
                             + " plain HTTP)", e);
                 } catch (IOException e) {
                     count(registry, "error");
+                    if (Thread.currentThread().isInterrupted()) { // a virtual thread's socket closes when interrupted
+                        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted talking to "
+                                + registry);
+                    }
                     if (attempt >= options.retries()) {
                         throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "request to " + registry
                                 + " failed (" + describe(e) + ") after " + (attempt + 1) + " attempts", e);
@@ -172,10 +194,6 @@ final class RegistryHttp implements AutoCloseable {
                     sleepNanos = Backoff.delayNanos(attempt++, options.backoffBase(), options.backoffMax());
                     logRetry(registry, method, current, "io: " + describe(e), sleepNanos, attempt);
                     continue;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted talking to "
-                            + registry);
                 }
                 int status = response.statusCode();
                 count(registry, Integer.toString(status));
@@ -282,7 +300,7 @@ final class RegistryHttp implements AutoCloseable {
         }
     }
 
-    private static ErrorBody readError(HttpResponse<InputStream> response) {
+    private static ErrorBody readError(Response response) {
         try (InputStream in = response.body()) {
             byte[] bytes = in.readNBytes(MAX_ERROR_BODY);
             if (bytes.length == 0) {
@@ -333,18 +351,53 @@ final class RegistryHttp implements AutoCloseable {
                 .tags(List.of(Tag.create("registry", registry), Tag.create("status", status))));
     }
 
-    private HttpClient client(String registry) {
-        return clients.computeIfAbsent(registry, r -> {
-            HostOptions h = options.host(r);
-            HttpClient.Builder b = HttpClient.newBuilder()
-                    .connectTimeout(options.timeout())
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .version(HttpClient.Version.HTTP_1_1);
-            if (h.caFile() != null) {
-                b.sslContext(sslContext(r, h));
+    /**
+     * One exchange: sends the request (with a body when {@code body} is not null) and returns the status, headers and
+     * body stream (the error stream for statuses of 400 and up). Redirects and authentication are left to the caller.
+     */
+    private Response exchange(String registry, String method, URI uri, Map<String, String> headers, byte[] body)
+            throws IOException {
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        if (c instanceof HttpsURLConnection https) {
+            SSLSocketFactory factory = socketFactory(registry);
+            if (factory != null) {
+                https.setSSLSocketFactory(factory);
             }
-            return b.build();
-        });
+        }
+        int timeout = (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis());
+        c.setConnectTimeout(timeout);
+        c.setReadTimeout(timeout);
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        c.setRequestMethod(method);
+        headers.forEach(c::setRequestProperty);
+        if (body != null) { // buffered, not streamed: a 401 to a streamed request cannot be read
+            c.setDoOutput(true);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = c.getResponseCode();
+        if (status < 0) {
+            throw new IOException("not an HTTP answer");
+        }
+        Map<String, List<String>> fields = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 1; c.getHeaderFieldKey(i) != null || c.getHeaderField(i) != null; i++) { // 0: the status line
+            String name = c.getHeaderFieldKey(i);
+            if (name != null) {
+                fields.computeIfAbsent(name, k -> new ArrayList<>()).add(c.getHeaderField(i));
+            }
+        }
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        return new Response(status, HttpHeaders.of(fields, (k, v) -> true),
+                in == null ? InputStream.nullInputStream() : in);
+    }
+
+    /** The socket factory trusting the registry's CA file too; null for a registry without one. */
+    private SSLSocketFactory socketFactory(String registry) {
+        HostOptions h = options.host(registry);
+        return h.caFile() == null ? null
+                : sockets.computeIfAbsent(registry, r -> sslContext(r, h).getSocketFactory());
     }
 
     /** Trusts the JDK's CAs plus the certificates in the registry's CA file. */
@@ -384,7 +437,6 @@ final class RegistryHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.values().forEach(HttpClient::close);
-        clients.clear();
+        sockets.clear(); // idle connections stay in the JDK's keep-alive cache, which closes them after 5 s
     }
 }
