@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * exchange between the caller, its selector thread and its executor: 5,000 registry requests cost about 2.5-2.9 CPU
  * seconds with it in a fresh JVM and 1.05-1.14 s this way (docs/cycle.md#cost). The keep-alive cache keeps
  * {@code http.maxConnections} idle connections per host (5 by default); unless that property is set, it is raised to
- * the largest {@code maxConcurrent} configured, so that every concurrent request's connection is reused.
+ * the largest {@code maxConcurrent} (defaults included), so that every concurrent request's connection is reused.
  */
 final class RegistryHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttp.class);
@@ -87,10 +87,8 @@ final class RegistryHttp implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.authenticator = new Authenticator(options, this);
         declareMetrics(options);
-        if (System.getProperty("http.maxConnections") == null) {
-            int most = options.configuredRegistries().stream().mapToInt(r -> options.host(r).maxConcurrent())
-                    .max().orElse(1);
-            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, most)));
+        if (System.getProperty("http.maxConnections") == null) { // read by the JDK at its first keep-alive use
+            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, options.maxConcurrent())));
         }
     }
 

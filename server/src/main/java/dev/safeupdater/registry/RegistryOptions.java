@@ -57,6 +57,12 @@ public final class RegistryOptions {
         return hosts.getOrDefault(ImageReference.normaliseRegistry(registry), defaults);
     }
 
+    /** The most requests allowed in flight to one registry: the largest maxConcurrent, the defaults' included. */
+    public int maxConcurrent() {
+        return Math.max(defaults.maxConcurrent(), hosts.values().stream().mapToInt(HostOptions::maxConcurrent).max()
+                .orElse(1));
+    }
+
     /** The registries with an entry of their own (registries.yaml, insecure registries), by canonical name. */
     public java.util.Set<String> configuredRegistries() {
         return hosts.keySet();

@@ -322,6 +322,44 @@ class RegistryFaultsTest {
         }
     }
 
+    /**
+     * Connections are kept alive and reused (bodies are read to the end and closed, error answers too): three rounds
+     * of four concurrent lookups, then a HEAD and a 404, all over the connections the first round opened.
+     */
+    @Test
+    void connectionsAreReusedAcrossRequestsAndAnswers() throws Exception {
+        java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        fake.handler((ex, n) -> {
+            clientPorts.add(ex.getRemoteAddress().getPort());
+            if (ex.getRequestURI().getPath().contains("/manifests/")) {
+                ex.getResponseHeaders().set("Docker-Content-Digest", "sha256:" + "ab".repeat(32));
+                FakeRegistry.send(ex, ex.getRequestURI().getPath().endsWith("/9.9") ? 404 : 200, "{}");
+                return;
+            }
+            sleep(100); // the four of a round overlap, so each needs a connection of its own
+            tags(ex, "1.0");
+        });
+        RegistryOptions opts = options().host(fake.host(), new HostOptions(true, null, 1000, 1000, 4)).build();
+        try (RegistryClient client = new RegistryClient(opts)) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            for (int round = 0; round < 3; round++) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    fs.add(pool.submit(() -> client.listTags(image(), null)));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            }
+            pool.shutdown();
+            assertEquals("sha256:" + "ab".repeat(32), client.head(image(), "1.0").digest());
+            RegistryException missing = assertThrows(RegistryException.class, () -> client.head(image(), "9.9"));
+            assertEquals(RegistryException.Kind.NOT_FOUND, missing.kind());
+        }
+        assertEquals(14, fake.requests().size());
+        assertTrue(clientPorts.size() <= 4, "14 requests over " + clientPorts.size() + " connections");
+    }
+
     @Test
     void requestsToOneRegistryAreRateLimitedAndBoundedInConcurrency() throws Exception {
         AtomicInteger inFlight = new AtomicInteger();
