@@ -490,12 +490,28 @@ public final class RunExecutor implements AutoCloseable {
         return true;
     }
 
-    /** Stops claiming; runs in progress keep their leases until they expire and are taken over. */
+    /**
+     * Stops claiming; runs in progress keep their leases until they expire and are taken over. Returns once a poll
+     * that was already under way has finished: before, close could return while that poll went on to claim runs
+     * queued after it (RunExecutorTest saw another test's closed executor apply one of its runs).
+     */
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+    public void close() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            closed = true;
+            s = scheduler;
+        }
+        if (s != null) {
+            s.shutdownNow();
+            try {
+                if (!s.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.atWarn().addKeyValue("event", "executor_close_timeout")
+                            .log("a poll for update runs was still under way 30 s after close");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
