@@ -7,9 +7,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.safeupdater.version.CandidateSelector;
+import dev.safeupdater.version.ChangeClassifier;
 import dev.safeupdater.version.ParsedTag;
 import dev.safeupdater.version.Selection;
-import dev.safeupdater.version.TagVersion;
 
 /**
  * Candidate selection for a current tag among given tags (the version stage), or among the tags an image has in
@@ -78,7 +78,7 @@ public final class VersionService {
         } else {
             for (int i = 0; i < r.available().size() && errors.size() < 20; i++) {
                 String t = r.available().get(i);
-                if (t == null || !TagVersion.isValidTag(t)) {
+                if (t == null || !ChangeClassifier.isValidTag(t)) {
                     errors.add(new FieldError("available[" + i + "]", "is not a valid image tag"
                             + (t == null ? "" : ": \"" + (t.length() > 80 ? t.substring(0, 77) + "..." : t) + "\"")));
                 }

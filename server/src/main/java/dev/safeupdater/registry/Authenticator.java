@@ -162,7 +162,7 @@ final class Authenticator {
             headers = Map.of("Content-Type", "application/x-www-form-urlencoded");
             String form = "grant_type=refresh_token&client_id=safe-updater&refresh_token=" + enc(c.identityToken())
                     + "&scope=" + enc(scope) + (service == null ? "" : "&service=" + enc(service));
-            body = form.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body = form.getBytes(StandardCharsets.UTF_8);
             uri = realmUri;
         } else {
             query.append(query.isEmpty() ? "" : "&").append("scope=").append(enc(scope));

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -379,8 +380,8 @@ final class RegistryHttp implements AutoCloseable {
         if (status < 0) {
             throw new IOException("not an HTTP answer");
         }
-        Map<String, List<String>> fields = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (int i = 1; c.getHeaderFieldKey(i) != null || c.getHeaderField(i) != null; i++) { // 0: the status line
+        Map<String, List<String>> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 1; c.getHeaderField(i) != null; i++) { // 0: the status line
             String name = c.getHeaderFieldKey(i);
             if (name != null) {
                 fields.computeIfAbsent(name, k -> new ArrayList<>()).add(c.getHeaderField(i));

@@ -3,11 +3,15 @@ package dev.safeupdater.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.safeupdater.model.ReleaseTimeSource;
 import org.jdbi.v3.core.Handle;
@@ -31,8 +35,8 @@ final class ImageTagDao {
     /** Images per {@code IN} list of the queries that read many repositories at once. */
     private static final int IMAGES_PER_QUERY = 100;
 
-    /** A tag of a repository, as to be inserted. */
-    record NewTag(String image, ImageTagStore.TagDetail detail) {
+    /** A tag of a repository with what is known of it. */
+    record ImageTag(String image, ImageTagStore.TagDetail detail) {
     }
 
     /** A repository's row as a lookup leaves it ({@code tagCount} -1 and {@code success} null: keep the stored ones). */
@@ -42,16 +46,13 @@ final class ImageTagDao {
     /** What is stored of each tag of {@code images}, by image and tag name (images without tags are absent). */
     Map<String, Map<String, ImageTagStore.TagDetail>> details(List<String> images) {
         Map<String, Map<String, ImageTagStore.TagDetail>> out = new HashMap<>();
-        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
-            handle.createQuery("SELECT image, tag, digest, release_time, release_time_source FROM image_tag"
-                            + " WHERE image IN (<images>)")
-                    .bindList("images", images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)))
-                    .map((rs, ctx) -> new NewTag(rs.getString("image"), new ImageTagStore.TagDetail(
-                            rs.getString("tag"), rs.getString("digest"), Times.read(rs, "release_time"),
-                            ReleaseTimeSource.valueOf(rs.getString("release_time_source")))))
-                    .forEach(t -> out.computeIfAbsent(t.image(), k -> new HashMap<>()).put(t.detail().tag(),
-                            t.detail()));
-        }
+        forChunks(images, chunk -> handle.createQuery("SELECT image, tag, digest, release_time, release_time_source"
+                        + " FROM image_tag WHERE image IN (<images>)")
+                .bindList("images", chunk)
+                .map((rs, ctx) -> new ImageTag(rs.getString("image"), new ImageTagStore.TagDetail(
+                        rs.getString("tag"), rs.getString("digest"), Times.read(rs, "release_time"),
+                        ReleaseTimeSource.valueOf(rs.getString("release_time_source")))))
+                .forEach(t -> out.computeIfAbsent(t.image(), k -> new HashMap<>()).put(t.detail().tag(), t.detail())));
         return out;
     }
 
@@ -59,7 +60,7 @@ final class ImageTagDao {
      * Inserts new tags with what is known of each (digest and release time may be null), as multi-row INSERTs: a
      * repository's first listing is tens of tags, and H2 runs a JDBC batch row by row.
      */
-    void insertTags(List<NewTag> tags, Instant now) {
+    void insertTags(List<ImageTag> tags, Instant now) {
         Object at = Times.bind(now);
         MultiRow.append(handle, "INSERT INTO image_tag (image, tag, digest, release_time, release_time_source,"
                 + " first_seen) VALUES (:image, :tag, :digest, :time, :source, :now)", tags, (bind, t) -> {
@@ -112,14 +113,11 @@ final class ImageTagDao {
      * (a first cycle meets a thousand new repositories).
      */
     void saveRepositories(List<RepositoryState> states) {
-        List<String> images = states.stream().map(RepositoryState::image).toList();
-        java.util.Set<String> existing = new java.util.HashSet<>();
-        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
-            existing.addAll(handle.createQuery("SELECT image FROM image_repository WHERE image IN (<images>)")
-                    .bindList("images", images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)))
-                    .mapTo(String.class).list());
-        }
-        List<RepositoryState> added = new java.util.ArrayList<>();
+        Set<String> existing = new HashSet<>();
+        forChunks(states.stream().map(RepositoryState::image).toList(), chunk -> existing.addAll(handle.createQuery(
+                "SELECT image FROM image_repository WHERE image IN (<images>)").bindList("images", chunk)
+                .mapTo(String.class).list()));
+        List<RepositoryState> added = new ArrayList<>();
         for (RepositoryState r : states) {
             if (!existing.contains(r.image())) {
                 added.add(r);
@@ -140,6 +138,13 @@ final class ImageTagDao {
                     bind.accept("success", Times.bind(r.success()));
                     bind.accept("error", r.error());
                 });
+    }
+
+    /** Runs {@code query} for {@value #IMAGES_PER_QUERY} of {@code images} at a time. */
+    private static void forChunks(List<String> images, Consumer<List<String>> query) {
+        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
+            query.accept(images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)));
+        }
     }
 
     private static ImageTagStore.TagRow mapTag(ResultSet rs, StatementContext ctx) throws SQLException {

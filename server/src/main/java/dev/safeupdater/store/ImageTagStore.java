@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,8 +75,8 @@ public final class ImageTagStore {
         Conflicts.retryOnDuplicateKey(() -> { // a concurrent writer may insert the same tags first
             jdbi.useTransaction(h -> {
                 ImageTagDao dao = new ImageTagDao(h);
-                Set<String> images = new HashSet<>();
-                if (lookups.stream().allMatch(l -> images.add(l.image()))) {
+                boolean repeated = lookups.stream().map(Lookup::image).distinct().count() < lookups.size();
+                if (!repeated) {
                     write(dao, lookups, now);
                 } else {
                     for (Lookup l : lookups) { // a repository looked up twice: the second lookup sees the first
@@ -93,7 +92,7 @@ public final class ImageTagStore {
     private static void write(ImageTagDao dao, List<Lookup> lookups, Instant now) {
         Map<String, Map<String, TagDetail>> stored = dao.details(lookups.stream().filter(l -> l.error() == null)
                 .map(Lookup::image).toList());
-        List<ImageTagDao.NewTag> added = new ArrayList<>();
+        List<ImageTagDao.ImageTag> added = new ArrayList<>();
         List<ImageTagDao.RepositoryState> repositories = new ArrayList<>(lookups.size());
         for (Lookup l : lookups) {
             if (l.error() != null) {
@@ -112,7 +111,7 @@ public final class ImageTagStore {
                 TagDetail was = before.get(t);
                 TagDetail after = merge(t, was, learnt.get(t));
                 if (was == null) {
-                    added.add(new ImageTagDao.NewTag(l.image(), after));
+                    added.add(new ImageTagDao.ImageTag(l.image(), after));
                 } else if (!after.equals(was)) {
                     changed.add(after);
                 }

@@ -1,15 +1,16 @@
 package dev.safeupdater.version;
 
 import dev.safeupdater.model.ChangeType;
+import dev.safeupdater.model.ImageReference;
 
 /** Classifies the move from one image tag to another, on top of {@link TagVersion}. */
 public final class ChangeClassifier {
     private ChangeClassifier() {
     }
 
-    /** True when {@code tag} is a syntactically valid image tag. */
+    /** True when {@code tag} is a syntactically valid image tag (letters, digits, {@code _.-}; at most 128). */
     public static boolean isValidTag(String tag) {
-        return TagVersion.isValidTag(tag);
+        return ImageReference.isTag(tag);
     }
 
     /** True when {@code tag} is a version with a prerelease part ({@code 1.3.0-rc.1}, {@code 3.13.0b1}). */

@@ -68,11 +68,6 @@ public final class TagVersion {
                 null);
     }
 
-    /** True when {@code tag} is a syntactically valid image tag (letters, digits, {@code _.-}; at most 128). */
-    public static boolean isValidTag(String tag) {
-        return ImageReference.isTag(tag);
-    }
-
     /**
      * Parses {@code tag}. Invalid tags and non-versions come back unversioned, with the reason. SemVer build
      * metadata ({@code 1.2.3+build.5}, as chart versions carry it) is accepted and kept, and ignored by the order.

@@ -322,6 +322,22 @@ class RegistryFaultsTest {
         }
     }
 
+    /** Lists the tags of {@link #image()} {@code n} times at once, and waits for all of them. */
+    private void listConcurrently(RegistryClient client, int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                fs.add(pool.submit(() -> client.listTags(image(), null)));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     /**
      * Connections are kept alive and reused (bodies are read to the end and closed, error answers too): three rounds
      * of four concurrent lookups, then a HEAD and a 404, all over the connections the first round opened.
@@ -341,17 +357,9 @@ class RegistryFaultsTest {
         });
         RegistryOptions opts = options().host(fake.host(), new HostOptions(true, null, 1000, 1000, 4)).build();
         try (RegistryClient client = new RegistryClient(opts)) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
             for (int round = 0; round < 3; round++) {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    fs.add(pool.submit(() -> client.listTags(image(), null)));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
+                listConcurrently(client, 4);
             }
-            pool.shutdown();
             assertEquals("sha256:" + "ab".repeat(32), client.head(image(), "1.0").digest());
             RegistryException missing = assertThrows(RegistryException.class, () -> client.head(image(), "9.9"));
             assertEquals(RegistryException.Kind.NOT_FOUND, missing.kind());
@@ -373,15 +381,7 @@ class RegistryFaultsTest {
         });
         RegistryOptions opts = options().host(fake.host(), new HostOptions(true, null, 1000, 1000, 2)).build();
         try (RegistryClient client = new RegistryClient(opts)) {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                fs.add(pool.submit(() -> client.listTags(image(), null)));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-            pool.shutdown();
+            listConcurrently(client, 8);
             assertEquals(2, maxSeen.get(), "at most 2 in flight at the registry");
             assertTrue(client.maxInFlight(fake.host()) <= 2);
         }
