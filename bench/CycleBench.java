@@ -44,6 +44,7 @@ public class CycleBench {
         String registry = args[1];
         Path root = Path.of(args[2]);
         watchGc();
+        System.out.println("JVM: " + jvm());
         Path dir = Files.createTempDirectory("cycle-bench");
         Files.writeString(dir.resolve("kubeconfig"), """
                 apiVersion: v1
@@ -233,6 +234,21 @@ public class CycleBench {
      * a young collection leaves the old generation's garbage in the count (and one whose promotion failed counts
      * nearly the whole heap), a full one leaves only what is alive.
      */
+    /**
+     * How this JVM was started, as far as it changes the first cycle: bin/bench starts it as bin/safe-updater and the
+     * container image start the server, with the AOT cache trained for the jar when there is one. A JVM given a cache
+     * it cannot use (another class path, collector or JDK) runs without it and without class sharing: said here.
+     */
+    private static String jvm() {
+        String cache = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                .getVMOption("AOTCache").getValue();
+        boolean sharing = String.valueOf(System.getProperty("java.vm.info")).contains("sharing");
+        String gc = ManagementFactory.getGarbageCollectorMXBeans().getFirst().getName();
+        return Runtime.version() + ", collector " + gc + ", heap at most " + Runtime.getRuntime().maxMemory() / 1048576
+                + " MiB; AOT cache: " + (cache.isEmpty() ? "none (SAFE_UPDATER_AOT=off, or"
+                + " none trained)" : sharing ? cache + " (in use)" : cache + " (refused by the JVM: not in use)");
+    }
+
     private static void watchGc() {
         Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)

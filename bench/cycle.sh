@@ -6,6 +6,8 @@
 # Environment: SU_BENCH_CYCLE_DB=h2|postgres runs one database only (PostgreSQL then in a fresh JVM);
 # SU_BENCH_CYCLE_WARM=1 also runs H2's cycles again on a new database in the then warm JVM (reported, not the
 # headline); SU_BENCH_CYCLE_JAVA_OPTS adds JVM flags to the benchmark's JVM, for experiments (docs/cycle.md#cost).
+# The benchmark's JVM starts as bin/safe-updater and the container image start the server (bin/bench: their flags, the
+# jar's class path, the AOT cache trained for the jar); SAFE_UPDATER_AOT=off runs it without the cache.
 set -euo pipefail
 workloads=${1:-10000}
 namespaces=${2:-200}

@@ -86,9 +86,12 @@ su_memory_opts() {
 # glibc's per-thread malloc arenas hold memory the JVM freed; two are enough for this server.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
-# JVM flags for running the server: the base flags, plus the AOT cache when one was trained for this jar.
+# JVM flags for running the server: the base flags, plus the AOT cache when one was trained for this jar (and
+# SAFE_UPDATER_AOT is not off).
 su_java_opts() {
   su_base_java_opts
   # its warnings (a stub it could not link, a changed class path) only mean a slower start: not shown
-  if [ -f "$SU_AOT" ] && [ "$SU_AOT" -nt "$SU_JAR" ]; then echo "-XX:AOTCache=$SU_AOT -Xlog:aot*=off"; fi
+  if [ "${SAFE_UPDATER_AOT:-on}" != "off" ] && [ -f "$SU_AOT" ] && [ "$SU_AOT" -nt "$SU_JAR" ]; then
+    echo "-XX:AOTCache=$SU_AOT -Xlog:aot*=off"
+  fi
 }
