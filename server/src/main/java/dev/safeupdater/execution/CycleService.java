@@ -467,46 +467,18 @@ public final class CycleService implements AutoCloseable {
             out.proposeStarted = clock.instant();
         }
         long t = System.nanoTime();
-        List<Subject> subjects = new ArrayList<>();
-        List<Integer> subjectOf = new ArrayList<>();
-        List<String> subjectClass = new ArrayList<>();
-        List<CycleStore.StaleMark> stale = new ArrayList<>();
-        Set<Long> staleIds = new HashSet<>();
+        Proposals proposals = new Proposals();
         for (int i = 0; i < tracked.size(); i++) {
             int request = requestOf[offset + i];
-            if (request < 0) {
-                continue;
-            }
-            Asset a = tracked.get(i).asset();
-            TagService.Discovery d = found.get(request);
-            String error = error(d);
-            if (error != null) {
-                stale.add(new CycleStore.StaleMark(a.id(), error));
-                staleIds.add(a.id());
-                continue;
-            }
-            for (ChangeClass c : ChangeClass.values()) {
-                TagService.CandidateInfo info = d.candidates().get(c.key());
-                if (info == null || (c == ChangeClass.PRERELEASE && !prerelease[offset + i])) {
-                    continue;
-                }
-                subjects.add(subject(run.snapshot, a, info.tag(), info.digest(), info.releaseTime(),
-                        info.releaseTimeSource(), withHistory, now));
-                subjectOf.add(i);
-                subjectClass.add(c.name());
-            }
-            TagService.CandidateInfo moved = d.candidates().get(TagService.DIGEST); // the running tag moved
-            if (moved != null) {
-                subjects.add(subject(run.snapshot, a, moved.tag(), moved.digest(), moved.releaseTime(),
-                        moved.releaseTimeSource(), withHistory, now));
-                subjectOf.add(i);
-                subjectClass.add("DIGEST");
+            if (request >= 0) {
+                propose(run.snapshot, tracked.get(i).asset(), i, found.get(request), prerelease[offset + i],
+                        withHistory, now, proposals);
             }
         }
-        List<Evaluation> evaluations = PolicyEngine.evaluate(run.snapshot, subjects, now);
-        subjects = null; // the evaluations carry what is needed from here on
+        List<Evaluation> evaluations = PolicyEngine.evaluate(run.snapshot, proposals.subjects, now);
+        proposals.subjects.clear(); // the evaluations carry what is needed from here on
         out.candidates += evaluations.size();
-        out.stale += stale.size();
+        out.stale += proposals.stale.size();
         out.proposeNanos += System.nanoTime() - t;
 
         // decide
@@ -516,71 +488,28 @@ public final class CycleService implements AutoCloseable {
         t = System.nanoTime();
         Map<Integer, Map<String, Evaluation>> byAsset = new HashMap<>();
         for (int k = 0; k < evaluations.size(); k++) {
-            byAsset.computeIfAbsent(subjectOf.get(k), x -> new HashMap<>()).put(subjectClass.get(k),
-                    evaluations.get(k));
+            byAsset.computeIfAbsent(proposals.subjectOf.get(k), x -> new HashMap<>())
+                    .put(proposals.subjectClass.get(k), evaluations.get(k));
         }
-        List<CycleStore.NewDecision> newDecisions = new ArrayList<>();
-        Map<Long, Evaluation> evaluationOfNew = new HashMap<>();
-        List<String> dropped = new ArrayList<>();
-        List<CycleStore.PlanWrite> plans = new ArrayList<>();
-        List<Long> unchangedPlans = new ArrayList<>();
-        Map<Long, String> chosenClass = new HashMap<>();
+        BatchWrites writes = new BatchWrites();
         for (int i = 0; i < tracked.size(); i++) {
             Asset a = tracked.get(i).asset();
-            if (staleIds.contains(a.id())) {
-                continue;
-            }
-            Map<String, Evaluation> mine = byAsset.getOrDefault(i, Map.of());
-            Map<String, CycleStore.LastDecision> before = last.getOrDefault(a.id(), Map.of());
-            Map<String, String> prints = new HashMap<>();
-            List<PlanEntry.PlanCandidate> candidates = new ArrayList<>();
-            for (String cls : CLASS_ORDER) {
-                Evaluation e = mine.get(cls);
-                if (e == null) {
-                    continue;
-                }
-                Decision d = decision(a, e, decisionActor, now);
-                String print = fingerprint(d);
-                prints.put(cls, print);
-                CycleStore.LastDecision previous = before.get(cls);
-                Long decisionId = null;
-                if (previous != null && previous.fingerprint().equals(print)) {
-                    out.unchanged++;
-                    decisionId = previous.decisionId();
-                } else {
-                    newDecisions.add(new CycleStore.NewDecision(d, cls, print));
-                    evaluationOfNew.put(a.id() * 8 + CLASS_ORDER.indexOf(cls), e);
-                }
-                candidates.add(new PlanEntry.PlanCandidate(cls, d.toTag(), d.toDigest(), d.outcome(),
-                        String.join("; ", d.reasons()), decisionId));
-            }
-            before.keySet().stream().filter(cls -> !mine.containsKey(cls)).forEach(cls -> dropped.add(a.id() + ":"
-                    + cls));
-            String chosen = choose(mine);
-            PlanEntry entry = planEntry(a, chosen == null ? null : mine.get(chosen), chosen, candidates, run.id, now);
-            String planPrint = planFingerprint(entry, chosen, prints);
-            if (chosen != null && RunPlanner.applicable(entry.outcome(), entry.mode())) {
-                chosenClass.put(a.id(), chosen);
-                if (entry.decisionId() != null && apply != ApplyStage.NONE) {
-                    out.chosenExisting.add(entry.decisionId());
-                }
-            }
-            if (planPrint.equals(planPrints.get(a.id()))) {
-                unchangedPlans.add(a.id());
-            } else {
-                plans.add(new CycleStore.PlanWrite(entry, chosen, planPrint));
+            if (!proposals.staleIds.contains(a.id())) {
+                decide(a, byAsset.getOrDefault(i, Map.of()), last.getOrDefault(a.id(), Map.of()),
+                        planPrints.get(a.id()), decisionActor, run.id, now, out, writes);
             }
         }
-        byAsset = null;
+        byAsset = null; // only the writes are needed from here on
         evaluations = null;
         boolean lastBatch = offset + tracked.size() >= requestOf.length;
-        CycleStore.Written written = store.write(new CycleStore.CycleWrite(run.id, now, decisionActor, newDecisions,
-                dropped, plans, unchangedPlans, stale, lastBatch));
-        out.written += newDecisions.size();
+        CycleStore.Written written = store.write(new CycleStore.CycleWrite(run.id, now, decisionActor,
+                writes.newDecisions, writes.dropped, writes.plans, writes.unchangedPlans, proposals.stale,
+                lastBatch));
+        out.written += writes.newDecisions.size();
         out.planRows += written.planRows();
         out.touched += written.touched();
         if (apply != ApplyStage.NONE) {
-            chosenClass.forEach((assetId, cls) -> {
+            writes.chosenClass.forEach((assetId, cls) -> {
                 Decision fresh = written.decisions().getOrDefault(assetId, Map.of()).get(cls);
                 if (fresh != null) {
                     out.chosenNew.add(fresh);
@@ -588,7 +517,109 @@ public final class CycleService implements AutoCloseable {
             });
         }
         out.decideNanos += System.nanoTime() - t;
-        announce(tracked, written, evaluationOfNew);
+        announce(tracked, written, writes.evaluationOfNew);
+    }
+
+    /** What a batch proposes: the subjects to evaluate (with their asset's index and change class), and stale assets. */
+    private static final class Proposals {
+        final List<Subject> subjects = new ArrayList<>();
+        final List<Integer> subjectOf = new ArrayList<>();
+        final List<String> subjectClass = new ArrayList<>();
+        final List<CycleStore.StaleMark> stale = new ArrayList<>();
+        final Set<Long> staleIds = new HashSet<>();
+    }
+
+    /** What a batch writes, besides its stale marks. */
+    private static final class BatchWrites {
+        final List<CycleStore.NewDecision> newDecisions = new ArrayList<>();
+        final Map<Long, Evaluation> evaluationOfNew = new HashMap<>();
+        final List<String> dropped = new ArrayList<>();
+        final List<CycleStore.PlanWrite> plans = new ArrayList<>();
+        final List<Long> unchangedPlans = new ArrayList<>();
+        final Map<Long, String> chosenClass = new HashMap<>();
+    }
+
+    /**
+     * Proposes asset {@code a} (the {@code index}th of its batch): the newest candidate of each change class its
+     * discovery found (prerelease only where its scope opts in) and the running tag's moved digest; or marks it stale
+     * when its image could not be read.
+     */
+    private void propose(PolicySnapshot snapshot, Asset a, int index, TagService.Discovery d, boolean prerelease,
+                         Set<Long> withHistory, Instant now, Proposals out) {
+        String error = error(d);
+        if (error != null) {
+            out.stale.add(new CycleStore.StaleMark(a.id(), error));
+            out.staleIds.add(a.id());
+            return;
+        }
+        for (ChangeClass c : ChangeClass.values()) {
+            TagService.CandidateInfo info = d.candidates().get(c.key());
+            if (info == null || (c == ChangeClass.PRERELEASE && !prerelease)) {
+                continue;
+            }
+            out.subjects.add(subject(snapshot, a, info.tag(), info.digest(), info.releaseTime(),
+                    info.releaseTimeSource(), withHistory, now));
+            out.subjectOf.add(index);
+            out.subjectClass.add(c.name());
+        }
+        TagService.CandidateInfo moved = d.candidates().get(TagService.DIGEST); // the running tag moved
+        if (moved != null) {
+            out.subjects.add(subject(snapshot, a, moved.tag(), moved.digest(), moved.releaseTime(),
+                    moved.releaseTimeSource(), withHistory, now));
+            out.subjectOf.add(index);
+            out.subjectClass.add("DIGEST");
+        }
+    }
+
+    /**
+     * Decides asset {@code a} from its evaluations by change class: a decision is appended for each class whose
+     * fingerprint differs from the last one ({@code before}), and the plan row is written when its fingerprint differs
+     * from {@code planPrint} (the stored one).
+     */
+    private void decide(Asset a, Map<String, Evaluation> mine, Map<String, CycleStore.LastDecision> before,
+                        String planPrint, String decisionActor, long cycleId, Instant now, Batches out,
+                        BatchWrites writes) {
+        Map<String, String> prints = new HashMap<>();
+        List<PlanEntry.PlanCandidate> candidates = new ArrayList<>();
+        for (String cls : CLASS_ORDER) {
+            Evaluation e = mine.get(cls);
+            if (e == null) {
+                continue;
+            }
+            Decision d = decision(a, e, decisionActor, now);
+            String print = fingerprint(d);
+            prints.put(cls, print);
+            CycleStore.LastDecision previous = before.get(cls);
+            Long decisionId = null;
+            if (previous != null && previous.fingerprint().equals(print)) {
+                out.unchanged++;
+                decisionId = previous.decisionId();
+            } else {
+                writes.newDecisions.add(new CycleStore.NewDecision(d, cls, print));
+                writes.evaluationOfNew.put(a.id() * 8 + CLASS_ORDER.indexOf(cls), e);
+            }
+            candidates.add(new PlanEntry.PlanCandidate(cls, d.toTag(), d.toDigest(), d.outcome(),
+                    String.join("; ", d.reasons()), decisionId));
+        }
+        for (String cls : before.keySet()) {
+            if (!mine.containsKey(cls)) {
+                writes.dropped.add(a.id() + ":" + cls);
+            }
+        }
+        String chosen = choose(mine);
+        PlanEntry entry = planEntry(a, chosen == null ? null : mine.get(chosen), chosen, candidates, cycleId, now);
+        String print = planFingerprint(entry, chosen, prints);
+        if (chosen != null && RunPlanner.applicable(entry.outcome(), entry.mode())) {
+            writes.chosenClass.put(a.id(), chosen);
+            if (entry.decisionId() != null && apply != ApplyStage.NONE) {
+                out.chosenExisting.add(entry.decisionId());
+            }
+        }
+        if (print.equals(planPrint)) {
+            writes.unchangedPlans.add(a.id());
+        } else {
+            writes.plans.add(new CycleStore.PlanWrite(entry, chosen, print));
+        }
     }
 
     private void scan(Run run) {
