@@ -230,11 +230,6 @@ public class CycleBench {
     }
 
     /**
-     * Records the heap in use after every collection (sum over the heap pools), and after full collections alone:
-     * a young collection leaves the old generation's garbage in the count (and one whose promotion failed counts
-     * nearly the whole heap), a full one leaves only what is alive.
-     */
-    /**
      * How this JVM was started, as far as it changes the first cycle: bin/bench starts it as bin/safe-updater and the
      * container image start the server, with the AOT cache trained for the jar when there is one. A JVM given a cache
      * it cannot use (another class path, collector or JDK) runs without it and without class sharing: said here.
@@ -249,6 +244,11 @@ public class CycleBench {
                 + " none trained)" : sharing ? cache + " (in use)" : cache + " (refused by the JVM: not in use)");
     }
 
+    /**
+     * Records the heap in use after every collection (sum over the heap pools), and after full collections alone:
+     * a young collection leaves the old generation's garbage in the count (and one whose promotion failed counts
+     * nearly the whole heap), a full one leaves only what is alive.
+     */
     private static void watchGc() {
         Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
