@@ -222,14 +222,14 @@ final class AssetDao {
 
     /** Rewrites observed assets that changed (or came back, or change owner), in JDBC batches. */
     void updateScanned(List<Write> rows, String origin, Instant now) {
-        for (int from = 0; from < rows.size(); from += CHUNK) {
+        Chunks.forEach(rows, CHUNK, chunk -> {
             PreparedBatch batch = handle.prepareBatch(UPDATE_SCANNED);
-            for (Write w : rows.subList(from, Math.min(rows.size(), from + CHUNK))) {
+            for (Write w : chunk) {
                 bindScanned(batch, w, origin, now);
                 batch.bind("id", w.id()).add();
             }
             batch.execute();
-        }
+        });
         touch(rows.stream().map(Write::id).toList(), now);
     }
 
@@ -238,7 +238,7 @@ final class AssetDao {
      * asset row is not). An asset without an asset_seen row gets one.
      */
     void touch(List<Long> ids, Instant now) {
-        forChunks(ids, chunk -> {
+        Chunks.forEach(ids, CHUNK, chunk -> {
             int updated = handle.createUpdate("UPDATE asset_seen SET last_seen = :now WHERE asset_id IN (<ids>)")
                     .bind("now", Times.bind(now)).bindList("ids", chunk).execute();
             if (updated < chunk.size()) {
@@ -261,7 +261,7 @@ final class AssetDao {
 
     /** Marks assets gone (their rows and history stay). */
     void markGone(List<Long> ids, Instant now) {
-        forChunks(ids, chunk -> handle.createUpdate("UPDATE asset SET gone_at = :now, updated_at = :now"
+        Chunks.forEach(ids, CHUNK, chunk -> handle.createUpdate("UPDATE asset SET gone_at = :now, updated_at = :now"
                         + " WHERE id IN (<ids>) AND gone_at IS NULL")
                 .bind("now", Times.bind(now)).bindList("ids", chunk).execute());
     }
@@ -290,12 +290,6 @@ final class AssetDao {
         bind.accept("fingerprint", w.fingerprint());
         bind.accept("origin", origin);
         bind.accept("now", Times.bind(now));
-    }
-
-    private static void forChunks(List<Long> ids, java.util.function.Consumer<List<Long>> action) {
-        for (int from = 0; from < ids.size(); from += CHUNK) {
-            action.accept(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
-        }
     }
 
     private static Slim slim(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -187,7 +187,7 @@ final class CycleDao {
     // ---- writes for a cycle ----
 
     void remember(List<Remembered> rows) {
-        forChunks(rows, chunk -> {
+        Chunks.forEach(rows, AssetDao.CHUNK, chunk -> {
             // one DELETE per change class (not one per row: a batch of DELETEs runs row by row on PostgreSQL)
             Map<String, List<Long>> byClass = new TreeMap<>();
             for (Remembered r : chunk) {
@@ -207,7 +207,7 @@ final class CycleDao {
 
     /** Forgets {@code assetId:CLASS} entries. */
     void forget(List<String> keys) {
-        forChunks(keys, chunk -> {
+        Chunks.forEach(keys, AssetDao.CHUNK, chunk -> {
             PreparedBatch delete = handle.prepareBatch("DELETE FROM cycle_decision WHERE asset_id = :asset"
                     + " AND change_class = :class");
             for (String k : chunk) {
@@ -220,7 +220,7 @@ final class CycleDao {
     }
 
     void replacePlans(List<CycleStore.PlanWrite> plans, long cycleId, Instant now) {
-        forChunks(plans, chunk -> {
+        Chunks.forEach(plans, AssetDao.CHUNK, chunk -> {
             handle.createUpdate("DELETE FROM asset_plan WHERE asset_id IN (<ids>)")
                     .bindList("ids", chunk.stream().map(p -> p.entry().assetId()).toList()).execute();
             MultiRow.append(handle, INSERT_PLAN, chunk, (bind, p) -> {
@@ -250,7 +250,7 @@ final class CycleDao {
      */
     int touch(List<Long> assetIds, long cycleId, Instant now) {
         int[] n = {0};
-        forChunks(assetIds, chunk -> {
+        Chunks.forEach(assetIds, AssetDao.CHUNK, chunk -> {
             n[0] += evaluated(chunk, cycleId, now, false);
             handle.createUpdate("UPDATE asset_plan SET stale = FALSE, stale_since = NULL, error = NULL"
                             + " WHERE asset_id IN (<ids>) AND stale")
@@ -295,7 +295,7 @@ final class CycleDao {
     }
 
     void markStale(List<CycleStore.StaleMark> marks, long cycleId, Instant now) {
-        forChunks(marks, chunk -> {
+        Chunks.forEach(marks, AssetDao.CHUNK, chunk -> {
             PreparedBatch update = handle.prepareBatch("UPDATE asset_plan SET stale = TRUE,"
                     + " stale_since = COALESCE(stale_since, :now), error = :error WHERE asset_id = :asset");
             for (CycleStore.StaleMark m : chunk) {
@@ -459,12 +459,6 @@ final class CycleDao {
             return MAPPER.readValue(json, type);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("corrupt JSON column", e);
-        }
-    }
-
-    private static <T> void forChunks(List<T> rows, java.util.function.Consumer<List<T>> action) {
-        for (int from = 0; from < rows.size(); from += AssetDao.CHUNK) {
-            action.accept(rows.subList(from, Math.min(rows.size(), from + AssetDao.CHUNK)));
         }
     }
 

@@ -154,12 +154,8 @@ public final class CycleStore {
     public List<Decision> decisions(List<Long> ids) {
         return jdbi.withHandle(h -> {
             Map<Long, Decision> byId = new HashMap<>();
-            for (int from = 0; from < ids.size(); from += AssetDao.CHUNK) {
-                for (Decision d : new DecisionDao(h).findByIds(ids.subList(from, Math.min(ids.size(),
-                        from + AssetDao.CHUNK)))) {
-                    byId.put(d.id(), d);
-                }
-            }
+            DecisionDao dao = new DecisionDao(h);
+            Chunks.forEach(ids, AssetDao.CHUNK, chunk -> dao.findByIds(chunk).forEach(d -> byId.put(d.id(), d)));
             return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
         });
     }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import dev.safeupdater.model.ReleaseTimeSource;
 import org.jdbi.v3.core.Handle;
@@ -46,7 +45,7 @@ final class ImageTagDao {
     /** What is stored of each tag of {@code images}, by image and tag name (images without tags are absent). */
     Map<String, Map<String, ImageTagStore.TagDetail>> details(List<String> images) {
         Map<String, Map<String, ImageTagStore.TagDetail>> out = new HashMap<>();
-        forChunks(images, chunk -> handle.createQuery("SELECT image, tag, digest, release_time, release_time_source"
+        Chunks.forEach(images, IMAGES_PER_QUERY, chunk -> handle.createQuery("SELECT image, tag, digest, release_time, release_time_source"
                         + " FROM image_tag WHERE image IN (<images>)")
                 .bindList("images", chunk)
                 .map((rs, ctx) -> new ImageTag(rs.getString("image"), new ImageTagStore.TagDetail(
@@ -114,7 +113,7 @@ final class ImageTagDao {
      */
     void saveRepositories(List<RepositoryState> states) {
         Set<String> existing = new HashSet<>();
-        forChunks(states.stream().map(RepositoryState::image).toList(), chunk -> existing.addAll(handle.createQuery(
+        Chunks.forEach(states.stream().map(RepositoryState::image).toList(), IMAGES_PER_QUERY, chunk -> existing.addAll(handle.createQuery(
                 "SELECT image FROM image_repository WHERE image IN (<images>)").bindList("images", chunk)
                 .mapTo(String.class).list()));
         List<RepositoryState> added = new ArrayList<>();
@@ -140,12 +139,6 @@ final class ImageTagDao {
                 });
     }
 
-    /** Runs {@code query} for {@value #IMAGES_PER_QUERY} of {@code images} at a time. */
-    private static void forChunks(List<String> images, Consumer<List<String>> query) {
-        for (int from = 0; from < images.size(); from += IMAGES_PER_QUERY) {
-            query.accept(images.subList(from, Math.min(images.size(), from + IMAGES_PER_QUERY)));
-        }
-    }
 
     private static ImageTagStore.TagRow mapTag(ResultSet rs, StatementContext ctx) throws SQLException {
         return new ImageTagStore.TagRow(rs.getString("image"), rs.getString("tag"), rs.getString("digest"),

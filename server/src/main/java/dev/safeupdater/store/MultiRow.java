@@ -45,14 +45,13 @@ final class MultiRow {
         int values = insert.indexOf(" VALUES ");
         String head = insert.substring(0, values) + " VALUES ";
         String tuple = insert.substring(values + " VALUES ".length());
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            java.util.List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+        Chunks.forEach(rows, ROWS_PER_INSERT, chunk -> {
             org.jdbi.v3.core.statement.Update statement = handle.createUpdate(head + values(tuple, chunk.size()));
             for (int i = 0; i < chunk.size(); i++) {
                 bind.accept(binder(statement, i), chunk.get(i));
             }
             execute.accept(statement, chunk.size());
-        }
+        });
     }
 
     /**
