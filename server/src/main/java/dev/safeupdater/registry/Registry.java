@@ -48,6 +48,8 @@ public final class Registry implements TagSource, AutoCloseable {
     private final Lru<String, CachedDigest> digestCache;
     private final Lru<String, ReleaseTime> releaseCache;
     private final Map<String, CompletableFuture<Tags>> inFlight = new ConcurrentHashMap<>();
+    /** safe_updater_registry_tag_cache's counters, by result (looked up once, as RegistryHttp's request counters). */
+    private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
 
     public Registry(RegistryOptions options) {
         this(new RegistryClient(options));
@@ -230,8 +232,8 @@ public final class Registry implements TagSource, AutoCloseable {
         return !ttl.isZero() && now.isBefore(fetchedAt.plus(ttl));
     }
 
-    private static void cacheCount(String result) {
-        cacheCounter(result).increment();
+    private void cacheCount(String result) {
+        cacheCounters.computeIfAbsent(result, Registry::cacheCounter).increment();
     }
 
     private static Counter cacheCounter(String result) {
