@@ -143,10 +143,7 @@ public class ApplyBench {
                 }
                 System.out.printf("apply: %d succeeded in %.1f s%n", succeeded, total);
             } finally {
-                if (services.rollouts() != null) {
-                    services.rollouts().executor().close();
-                }
-                services.database().close();
+                services.close();
             }
         } finally {
             try (var walk = Files.walk(dir)) {

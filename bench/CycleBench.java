@@ -141,10 +141,7 @@ public class CycleBench {
             }
             return first.durationMs() / 1000.0;
         } finally {
-            services.cycles().close();
-            services.scans().close();
-            services.tags().close();
-            services.database().close();
+            services.close();
         }
     }
 

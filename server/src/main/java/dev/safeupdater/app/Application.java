@@ -521,6 +521,7 @@ public final class Application implements AutoCloseable {
 
     @Override
     public void close() {
+        // the policy watcher and the update executor stop before the server, the rest after it
         if (services.policyAdmin() != null) {
             services.policyAdmin().close();
         }
@@ -528,24 +529,7 @@ public final class Application implements AutoCloseable {
             services.rollouts().executor().close();
         }
         server.stop();
-        if (services.tags() != null) {
-            services.tags().close();
-        }
-        if (services.cycles() != null) {
-            services.cycles().close();
-        }
-        if (services.scans() != null) {
-            services.scans().close();
-        }
-        if (services.notifications() != null) {
-            services.notifications().close();
-        }
-        if (services.approvals() != null) {
-            services.approvals().close();
-        }
-        if (services.database() != null) {
-            services.database().close();
-        }
+        services.close();
     }
 
     private static String rootMessage(Throwable e) {

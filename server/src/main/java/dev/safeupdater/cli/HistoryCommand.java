@@ -85,11 +85,8 @@ final class HistoryCommand implements Runnable {
     /** Opens the database (no rule set needed), runs {@code body}, closes. */
     static int withAudit(Launcher launcher, CommonOptions common, Function<AuditService, Integer> body)
             throws Launcher.LaunchException {
-        Services services = launcher.open(common.flags(), true, false);
-        try {
+        try (Services services = launcher.open(common.flags(), true, false)) {
             return body.apply(services.audit());
-        } finally {
-            services.database().close();
         }
     }
 

@@ -40,12 +40,15 @@ final class PinsCommand implements Callable<Integer> {
         return "cli:" + System.getProperty("user.name", "unknown");
     }
 
-    static PinService open(PinsCommand parent, CommonOptions common) throws Launcher.LaunchException {
-        var services = parent.launcher.open(common.flags(), true, false); // pins need no rules
-        if (services.rollouts() == null) {
-            throw new Launcher.LaunchException("pins need the database");
+    /** Runs {@code call} with the pins of the database the options name, which is closed afterwards. */
+    static <T> T withPins(PinsCommand parent, CommonOptions common, java.util.function.Function<PinService, T> call)
+            throws Launcher.LaunchException {
+        try (var services = parent.launcher.open(common.flags(), true, false)) { // pins need no rules
+            if (services.rollouts() == null) {
+                throw new Launcher.LaunchException("pins need the database");
+            }
+            return call.apply(services.rollouts().pins());
         }
-        return services.rollouts().pins();
     }
 
     static int notFound(PinsCommand parent, NotFoundException e) {
@@ -80,7 +83,7 @@ final class PinsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            print(parent.spec.commandLine().getOut(), open(parent, common).list(asset));
+            print(parent.spec.commandLine().getOut(), withPins(parent, common, pins -> pins.list(asset)));
             return 0;
         }
     }
@@ -111,7 +114,8 @@ final class PinsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try {
-                Pin p = open(parent, common).add(new PinRequest(asset, tag, digest, reason, expires), actor());
+                Pin p = withPins(parent, common, pins -> pins.add(new PinRequest(asset, tag, digest, reason, expires),
+                        actor()));
                 print(parent.spec.commandLine().getOut(), List.of(p));
                 return 0;
             } catch (NotFoundException e) {
@@ -134,7 +138,8 @@ final class PinsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try {
-                print(parent.spec.commandLine().getOut(), List.of(open(parent, common).remove(id, actor())));
+                Pin removed = withPins(parent, common, pins -> pins.remove(id, actor()));
+                print(parent.spec.commandLine().getOut(), List.of(removed));
                 return 0;
             } catch (NotFoundException e) {
                 return notFound(parent, e);

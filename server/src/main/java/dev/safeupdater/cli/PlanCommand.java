@@ -77,16 +77,10 @@ final class PlanCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--limit must be between 1 and 500, not " + limit);
         }
-        Services services = launcher.open(common.flags(), true);
         Plan plan;
-        try {
+        try (Services services = launcher.open(common.flags(), true)) {
             plan = services.cycles().plan(new PlanFilter(namespace, source,
                     outcome == null ? null : outcome.toUpperCase(Locale.ROOT), scope, image), cursor, limit);
-        } finally {
-            services.cycles().close();
-            services.scans().close();
-            services.tags().close();
-            services.database().close();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {

@@ -101,13 +101,7 @@ final class RunCommand implements Callable<Integer> {
             Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
             summary = new Summary(cycle, all.totals(), services.cycles().planTotalsBySource());
         } finally {
-            if (services.rollouts() != null) {
-                services.rollouts().executor().close();
-            }
-            services.cycles().close();
-            services.scans().close();
-            services.tags().close();
-            services.database().close();
+            services.close();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {

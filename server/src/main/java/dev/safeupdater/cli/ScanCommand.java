@@ -62,15 +62,11 @@ final class ScanCommand implements Callable<Integer> {
         }
         Map<String, String> flags = common.flags();
         CommonOptions.put(flags, "inventory.file", inventory);
-        Services services = launcher.open(flags, true);
         ScanRun run;
-        try {
+        try (Services services = launcher.open(flags, true)) {
             boolean bar = !noProgress && format.equals("text") && onTerminal();
             ScanListener listener = bar ? new ProgressBar(spec.commandLine().getErr()) : ScanListener.NONE;
             run = services.scans().scan(sources, "cli:" + System.getProperty("user.name", "unknown"), listener);
-        } finally {
-            services.scans().close();
-            services.database().close();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {

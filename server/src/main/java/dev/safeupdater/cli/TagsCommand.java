@@ -62,16 +62,19 @@ final class TagsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Services services;
+        Services opened;
         try {
             // with the database: what is learnt is recorded, and a failing registry falls back to the stored listing
-            services = launcher.open(flags, true, false);
+            opened = launcher.open(flags, true, false);
         } catch (Launcher.LaunchException e) {
             err.println("warning: no stored listing to fall back on (" + e.getMessage() + ")");
             err.flush();
-            services = launcher.open(flags, false, false);
+            opened = launcher.open(flags, false, false);
         }
-        TagService.TagReport report = services.tags().tags(image, limit);
+        TagService.TagReport report;
+        try (Services services = opened) {
+            report = services.tags().tags(image, limit);
+        }
         if (report.error() != null && report.total() == 0) {
             err.println("safe-updater: cannot list the tags of " + report.image() + ": " + report.error());
             err.flush();

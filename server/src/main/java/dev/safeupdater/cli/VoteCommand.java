@@ -82,7 +82,7 @@ abstract class VoteCommand implements Callable<Integer> {
             err.flush();
             return EXIT_CONFLICT;
         } finally {
-            services.database().close();
+            services.close();
         }
     }
 }

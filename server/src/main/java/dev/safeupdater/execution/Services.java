@@ -21,5 +21,38 @@ public record Services(PolicyEngine policy,
                        CycleService cycles,
                        Rollouts rollouts,
                        AuditService audit,
-                       ApprovalService approvals) {
+                       ApprovalService approvals) implements AutoCloseable {
+
+    /**
+     * Stops what runs in the background (the policy watcher, the update executor, discovery, the cycle and scan
+     * schedulers, the notifier, the approval sweeper), then closes the database; what a command or the server did not
+     * start is skipped. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (policyAdmin != null) {
+            policyAdmin.close();
+        }
+        if (rollouts != null && rollouts.executor() != null) {
+            rollouts.executor().close();
+        }
+        if (tags != null) {
+            tags.close();
+        }
+        if (cycles != null) {
+            cycles.close();
+        }
+        if (scans != null) {
+            scans.close();
+        }
+        if (notifications != null) {
+            notifications.close();
+        }
+        if (approvals != null) {
+            approvals.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
 }
