@@ -52,6 +52,9 @@ su_build_if_needed() {
 }
 
 # Trains the AOT cache: starts the server once (in-memory database, shipped rules), checks readiness, stops.
+# The classes it loads and links go into the cache; the method profiles JDK 25 would also record (JEP 515) stay out
+# (-XX:-AOTRecordTraining, su_aot_training_opts): with profiles of a cycle in the cache, JDK 25.0.3's C1 compiler
+# crashed the JVM on every run (docs/cycle.md#cost), and the profiles of a start made nothing measurably faster.
 su_aot_train() {
   rm -f "$SU_AOT"
   [ "$(su_java_version)" -ge 25 ] || return 0
@@ -60,7 +63,7 @@ su_aot_train() {
   local dir
   dir=$(mktemp -d)
   # shellcheck disable=SC2046
-  if ! (cd "$dir" && "$JAVA_HOME/bin/java" $(su_base_java_opts) -XX:AOTCacheOutput="$SU_AOT" -jar "$SU_JAR" serve \
+  if ! (cd "$dir" && "$JAVA_HOME/bin/java" $(su_base_java_opts) $(su_aot_training_opts) -XX:AOTCacheOutput="$SU_AOT" -jar "$SU_JAR" serve \
         --port 0 --exit-when-ready --db-url "jdbc:h2:mem:aot-training" --rules "$SU_ROOT/rules" \
         --policies "$SU_ROOT/policies" --log-level ERROR) >"$dir/training.log" 2>&1; then
     echo "safe-updater: AOT training failed (the server still works, it starts slower):" >&2
@@ -68,6 +71,11 @@ su_aot_train() {
     rm -f "$SU_AOT"
   fi
   rm -rf "$dir"
+}
+
+# JVM flags of an AOT training run on top of the base flags (the Dockerfile's training step uses the same).
+su_aot_training_opts() {
+  echo "-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"
 }
 
 # JVM flags every launch uses: quiet about Unsafe use by libraries on JDK 24+.
