@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import dev.safeupdater.execution.NotFoundException;
 import dev.safeupdater.execution.PinRequest;
@@ -41,7 +42,7 @@ final class PinsCommand implements Callable<Integer> {
     }
 
     /** Runs {@code call} with the pins of the database the options name, which is closed afterwards. */
-    static <T> T withPins(PinsCommand parent, CommonOptions common, java.util.function.Function<PinService, T> call)
+    static <T> T withPins(PinsCommand parent, CommonOptions common, Function<PinService, T> call)
             throws Launcher.LaunchException {
         try (var services = parent.launcher.open(common.flags(), true, false)) { // pins need no rules
             if (services.rollouts() == null) {

@@ -527,6 +527,12 @@ public final class CycleService implements AutoCloseable {
         final List<String> subjectClass = new ArrayList<>();
         final List<CycleStore.StaleMark> stale = new ArrayList<>();
         final Set<Long> staleIds = new HashSet<>();
+
+        void add(Subject subject, int index, String changeClass) {
+            subjects.add(subject);
+            subjectOf.add(index);
+            subjectClass.add(changeClass);
+        }
     }
 
     /** What a batch writes, besides its stale marks. */
@@ -557,17 +563,13 @@ public final class CycleService implements AutoCloseable {
             if (info == null || (c == ChangeClass.PRERELEASE && !prerelease)) {
                 continue;
             }
-            out.subjects.add(subject(snapshot, a, info.tag(), info.digest(), info.releaseTime(),
-                    info.releaseTimeSource(), withHistory, now));
-            out.subjectOf.add(index);
-            out.subjectClass.add(c.name());
+            out.add(subject(snapshot, a, info.tag(), info.digest(), info.releaseTime(), info.releaseTimeSource(),
+                    withHistory, now), index, c.name());
         }
         TagService.CandidateInfo moved = d.candidates().get(TagService.DIGEST); // the running tag moved
         if (moved != null) {
-            out.subjects.add(subject(snapshot, a, moved.tag(), moved.digest(), moved.releaseTime(),
-                    moved.releaseTimeSource(), withHistory, now));
-            out.subjectOf.add(index);
-            out.subjectClass.add("DIGEST");
+            out.add(subject(snapshot, a, moved.tag(), moved.digest(), moved.releaseTime(), moved.releaseTimeSource(),
+                    withHistory, now), index, "DIGEST");
         }
     }
 
