@@ -142,7 +142,8 @@ final class RunCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(totals("all", s.plan()));
         s.bySource().forEach((source, t) -> rows.add(totals(source, t)));
-        Table.print(out, new String[] {"SOURCE", "APPROVE", "HOLD", "REJECT", "UP TO DATE", "STALE", "TOTAL"}, rows);
+        Table.print(out, new String[] {"SOURCE", "APPROVE", "HOLD", "REJECT", "NOTHING TO PROPOSE", "STALE", "TOTAL"},
+                rows);
         out.println();
         out.printf(Locale.ROOT, "%d assets scanned, %d images looked up (%d registry requests), %d candidates,"
                         + " %d decisions written, %d unchanged, %d stale%n", c.count("assetsScanned"),

@@ -48,6 +48,7 @@ import dev.safeupdater.model.InvalidCursorException;
 import dev.safeupdater.model.ScanRun;
 import dev.safeupdater.model.ScanSourceResult;
 import dev.safeupdater.version.ChangeClass;
+import dev.safeupdater.version.ChangeClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -712,9 +713,7 @@ public final class CycleService implements AutoCloseable {
     private static PlanEntry planEntry(Asset a, Evaluation e, String chosen, List<PlanEntry.PlanCandidate> candidates,
                                        long cycleId, Instant now) {
         if (e == null) {
-            String reason = a.currentTag() == null || a.currentTag().isBlank()
-                    ? "runs by digest only: there is no tag to compare"
-                    : "up to date: the registry has no newer compatible tag than " + a.currentTag();
+            String reason = upToDate(a);
             return new PlanEntry(a.id(), a.key(), a.image(), a.currentTag(), a.currentDigest(), null, null, null, null,
                     null, reason, null, null, List.of(), List.of(), null, cycleId, now, false, null, null);
         }
@@ -725,6 +724,26 @@ public final class CycleService implements AutoCloseable {
                 c.candidateDigest(), c.changeType(), e.outcome(), e.decidedBy(), String.join("; ", e.reasons()),
                 e.scopeName(), e.mode().name(), PlanWaits.of(e), candidates, decisionId, cycleId, now, false, null,
                 null);
+    }
+
+    /**
+     * Why an asset without candidates has nothing proposed. A mutable tag ({@code latest}, {@code 1.25}) can also move
+     * to a new image: that is only seen when the digest the asset runs is known.
+     */
+    static String upToDate(Asset a) {
+        String tag = a.currentTag();
+        if (tag == null || tag.isBlank()) {
+            return "runs by digest only: there is no tag to compare";
+        }
+        String noNewer = "the registry has no newer compatible tag than " + tag;
+        if (ChangeClassifier.isExactVersion(tag)) {
+            return "up to date: " + noNewer;
+        }
+        if (a.currentDigest() == null || a.currentDigest().isBlank()) {
+            return "nothing to propose: " + noNewer + ", and whether " + tag + " now names another image cannot be"
+                    + " seen: the digest the asset runs is not known";
+        }
+        return "up to date: " + noNewer + ", and " + tag + " still names the image the asset runs";
     }
 
     /** Logs and counts each appended decision (as a stored decision) and announces those held for approval. */

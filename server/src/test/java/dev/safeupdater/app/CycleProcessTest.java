@@ -136,6 +136,9 @@ class CycleProcessTest {
         assertEquals(1, partial.exit(), partial.out() + partial.err());
         assertTrue(partial.out().contains("PARTIAL"), partial.out());
         assertTrue(partial.out().contains(registry.failingHost() + "/other/app"), partial.out());
+        // the stale asset has nothing proposed (it is not called up to date) and is counted as stale
+        assertTrue(partial.out().matches("(?s).*NOTHING TO PROPOSE\\s+STALE\\s+TOTAL.*"), partial.out());
+        assertTrue(partial.out().matches("(?s).*hosts\\s+1\\s+0\\s+0\\s+1\\s+1\\s+2.*"), partial.out());
         Run stalePlan = cli("plan", "--config", config.toString(), "--format", "json");
         JsonNode items = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stalePlan.out()).path("items");
         assertEquals("web-a", items.get(0).path("asset").path("name").asText());

@@ -57,6 +57,26 @@ import org.junit.jupiter.api.TestMethodOrder;
  * repository. The tests run in order: each builds on the previous cycle.
  */
 class CycleServiceTest {
+    @Test
+    void nothingProposedSaysWhetherAMutableTagCouldHaveMoved() {
+        assertEquals("up to date: the registry has no newer compatible tag than 1.0.0",
+                CycleService.upToDate(asset("1.0.0", null)));
+        // a mutable tag without the running digest: a move of the tag cannot be seen, so it is not called up to date
+        assertEquals("nothing to propose: the registry has no newer compatible tag than latest, and whether latest"
+                + " now names another image cannot be seen: the digest the asset runs is not known",
+                CycleService.upToDate(asset("latest", null)));
+        assertEquals("up to date: the registry has no newer compatible tag than 1.25, and 1.25 still names the image"
+                + " the asset runs", CycleService.upToDate(asset("1.25", "sha256:" + "a".repeat(64))));
+        assertEquals("runs by digest only: there is no tag to compare",
+                CycleService.upToDate(asset(null, "sha256:" + "a".repeat(64))));
+    }
+
+    private static dev.safeupdater.model.Asset asset(String tag, String digest) {
+        return new dev.safeupdater.model.Asset(1, new dev.safeupdater.model.AssetKey("static", "", "shop", "VM",
+                "web", ""), "127.0.0.1:5000/demo/web", tag, digest, Map.of(), Map.of(), Instant.EPOCH, Instant.EPOCH,
+                null);
+    }
+
     @Nested
     class OnH2 extends Contract {
         OnH2() {
