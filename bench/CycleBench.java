@@ -164,8 +164,9 @@ public class CycleBench {
                 c.count("registryRequests"), c.count("candidates"), c.count("decisionsWritten"),
                 rows(services), (cpuAfter[0] - cpuBefore[0]) / 1000.0, (cpuAfter[1] - cpuBefore[1]) / 1000.0);
         if (storeBefore.length > 0) {
-            System.out.printf(Locale.ROOT, "  (H2 stored %,d times, %.1f MiB written to its file)%n",
-                    storeAfter[0] - storeBefore[0], (storeAfter[1] - storeBefore[1]) / 1048576.0);
+            System.out.printf(Locale.ROOT, "  (H2 stored %,d times, %.1f MiB written to its file, now %.1f MiB)%n",
+                    storeAfter[0] - storeBefore[0], (storeAfter[1] - storeBefore[1]) / 1048576.0,
+                    storeAfter[2] / 1048576.0);
         }
         if (rows(services) - rowsBefore != c.count("decisionsWritten")) {
             throw new IllegalStateException("decision rows and the cycle's count disagree");
@@ -207,7 +208,7 @@ public class CycleBench {
     /**
      * On H2: how many times its storage engine has stored (each store writes every page changed since the last one:
      * a commit stores, and so does an identity column's sequence when it runs out of cached values) and how many
-     * bytes it has written to the file; empty on PostgreSQL.
+     * bytes it has written to the file, and the file's size; empty on PostgreSQL.
      */
     private static long[] h2Store(Services services) {
         if (services.database().isPostgres()) {
@@ -215,10 +216,12 @@ public class CycleBench {
         }
         Map<String, Long> info = services.database().jdbi().withHandle(h -> h.createQuery(
                         "SELECT setting_name, setting_value FROM information_schema.settings"
-                                + " WHERE setting_name IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")
+                                + " WHERE setting_name IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES',"
+                                + " 'info.FILE_SIZE')")
                 .map((rs, ctx) -> Map.entry(rs.getString(1), Long.parseLong(rs.getString(2)))).list().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        return new long[] {info.get("info.CURRENT_VERSION"), info.get("info.FILE_WRITE_BYTES")};
+        return new long[] {info.get("info.CURRENT_VERSION"), info.get("info.FILE_WRITE_BYTES"),
+                info.get("info.FILE_SIZE")};
     }
 
     private static long rows(Services services) {
