@@ -713,7 +713,7 @@ public final class CycleService implements AutoCloseable {
     private static PlanEntry planEntry(Asset a, Evaluation e, String chosen, List<PlanEntry.PlanCandidate> candidates,
                                        long cycleId, Instant now) {
         if (e == null) {
-            String reason = upToDate(a);
+            String reason = nothingProposed(a);
             return new PlanEntry(a.id(), a.key(), a.image(), a.currentTag(), a.currentDigest(), null, null, null, null,
                     null, reason, null, null, List.of(), List.of(), null, cycleId, now, false, null, null);
         }
@@ -730,7 +730,7 @@ public final class CycleService implements AutoCloseable {
      * Why an asset without candidates has nothing proposed. A mutable tag ({@code latest}, {@code 1.25}) can also move
      * to a new image: that is only seen when the digest the asset runs is known.
      */
-    static String upToDate(Asset a) {
+    static String nothingProposed(Asset a) {
         String tag = a.currentTag();
         if (tag == null || tag.isBlank()) {
             return "runs by digest only: there is no tag to compare";

@@ -22,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import dev.safeupdater.inventory.DockerEngine;
+import dev.safeupdater.model.Asset;
+import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Decision;
@@ -60,21 +62,20 @@ class CycleServiceTest {
     @Test
     void nothingProposedSaysWhetherAMutableTagCouldHaveMoved() {
         assertEquals("up to date: the registry has no newer compatible tag than 1.0.0",
-                CycleService.upToDate(asset("1.0.0", null)));
+                CycleService.nothingProposed(asset("1.0.0", null)));
         // a mutable tag without the running digest: a move of the tag cannot be seen, so it is not called up to date
         assertEquals("nothing to propose: the registry has no newer compatible tag than latest, and whether latest"
                 + " now names another image cannot be seen: the digest the asset runs is not known",
-                CycleService.upToDate(asset("latest", null)));
+                CycleService.nothingProposed(asset("latest", null)));
         assertEquals("up to date: the registry has no newer compatible tag than 1.25, and 1.25 still names the image"
-                + " the asset runs", CycleService.upToDate(asset("1.25", "sha256:" + "a".repeat(64))));
+                + " the asset runs", CycleService.nothingProposed(asset("1.25", "sha256:" + "a".repeat(64))));
         assertEquals("runs by digest only: there is no tag to compare",
-                CycleService.upToDate(asset(null, "sha256:" + "a".repeat(64))));
+                CycleService.nothingProposed(asset(null, "sha256:" + "a".repeat(64))));
     }
 
-    private static dev.safeupdater.model.Asset asset(String tag, String digest) {
-        return new dev.safeupdater.model.Asset(1, new dev.safeupdater.model.AssetKey("static", "", "shop", "VM",
-                "web", ""), "127.0.0.1:5000/demo/web", tag, digest, Map.of(), Map.of(), Instant.EPOCH, Instant.EPOCH,
-                null);
+    private static Asset asset(String tag, String digest) {
+        return new Asset(1, new AssetKey("static", "", "shop", "VM", "web", ""), "127.0.0.1:5000/demo/web", tag, digest,
+                Map.of(), Map.of(), Instant.EPOCH, Instant.EPOCH, null);
     }
 
     @Nested

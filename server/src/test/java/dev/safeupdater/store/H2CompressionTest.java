@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,8 @@ class H2CompressionTest {
     void decisionsTakeLessThanHalfTheDiskOfAnUncompressedFileAndReadBackTheSame() {
         long compressed = fill("jdbc:h2:file:" + dir.resolve("default") + ";DB_CLOSE_DELAY=0");
         long plain = fill("jdbc:h2:file:" + dir.resolve("plain") + ";DB_CLOSE_DELAY=0;COMPRESS=FALSE");
-        assertTrue(compressed * 2 < plain, "the file grew by " + compressed + " bytes compressed, " + plain + " uncompressed");
+        assertTrue(compressed * 2 < plain,
+                "the file grew by " + compressed + " bytes compressed, " + plain + " uncompressed");
     }
 
     /**
@@ -50,9 +52,9 @@ class H2CompressionTest {
                     "app"), "registry.example/shop/web", "1.0.0", null, Map.of("team", "storefront"), Map.of(),
                     "test").asset();
             long before = fileSize(db);
-            List<Long> ids = new java.util.ArrayList<>();
+            List<Long> ids = new ArrayList<>();
             for (int from = 0; from < DECISIONS; from += 300) {
-                List<Decision> batch = new java.util.ArrayList<>();
+                List<Decision> batch = new ArrayList<>();
                 for (int i = from; i < from + 300; i++) {
                     batch.add(decision(a.id(), i));
                 }
@@ -97,7 +99,7 @@ class H2CompressionTest {
         inputs.put("evaluatedAt", T.plusSeconds(i).toString());
         return new Decision(0, assetId, "1.0.0", tag, null, null, ChangeType.PATCH, Outcome.HOLD,
                 List.of("PATCH change 1.0.0 -> " + tag + " waits for the maintenance window (Mon-Fri 02:00-05:00)"),
-                List.of(), "maintenance-window", "rules-" + (i % 3),
-                "policies-1", "storefront", "ENFORCE", inputs, "cycle:" + i, T.plusSeconds(i));
+                List.of(), "maintenance-window", "rules-" + (i % 3), "policies-1", "storefront", "ENFORCE", inputs,
+                "cycle:" + i, T.plusSeconds(i));
     }
 }
