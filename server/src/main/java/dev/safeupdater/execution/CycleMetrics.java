@@ -25,6 +25,15 @@ final class CycleMetrics {
             Cycle.INTERRUPTED, SKIPPED);
     private static final List<String> OUTCOMES = List.of("APPROVE", "HOLD", "REJECT");
     private static final List<String> STAGES = List.of("scan", "discover", "propose", "decide", "plan", "total");
+    /**
+     * The histogram's buckets: a stage of a small inventory takes milliseconds, a first cycle of 10,000 assets tens
+     * of seconds, a slow registry minutes. Fourteen fixed buckets per stage instead of the ~70 a percentile
+     * histogram publishes, so that six stages stay at 96 series.
+     */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+        Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30)};
     /** Process-wide: the registry keeps the first supplier registered for a name and tags. */
     private static final Map<String, AtomicLong> GAUGES = new ConcurrentHashMap<>();
 
@@ -51,7 +60,7 @@ final class CycleMetrics {
                 Timer.builder("safe_updater_cycle_duration")
                         .description("Time a cycle stage took (stage total: the whole cycle)")
                         .tags(List.of(Tag.create("stage", stage)))
-                        .publishPercentileHistogram(true));
+                        .buckets(BUCKETS));
     }
 
     void pending(Map<String, Long> byOutcome) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -173,8 +174,15 @@ class CyclesApiTest {
                 assertTrue(metrics.matches("(?s).*safe_updater_cycles_total\\{[^}]*status=\"" + status
                         + "\"[^}]*} .*"), status + " is present from the start: " + metrics);
             }
-            assertTrue(metrics.matches("(?s).*safe_updater_cycle_duration_seconds_bucket\\{[^}]*stage=\"discover\".*"),
-                    metrics);
+            List<String> discoverBuckets = metrics.lines()
+                    .filter(l -> l.startsWith("safe_updater_cycle_duration_seconds_bucket{")
+                            && l.contains("stage=\"discover\""))
+                    .toList();
+            // fourteen fixed buckets and +Inf (not a percentile histogram's ~70 per stage); the cycle counted in +Inf
+            assertEquals(15, discoverBuckets.size(), metrics);
+            assertTrue(discoverBuckets.stream().anyMatch(l -> l.contains("le=\"10.0\"")), discoverBuckets.toString());
+            assertTrue(discoverBuckets.stream().anyMatch(l -> l.matches(".*le=\"\\+Inf\".*} [1-9].*")),
+                    discoverBuckets.toString());
             assertTrue(metrics.matches("(?s).*safe_updater_pending_updates\\{[^}]*outcome=\"APPROVE\"[^}]*} 1\\.0.*"),
                     metrics);
             assertTrue(metrics.matches("(?s).*safe_updater_cycle_registry_lookups[^\n]* 1\\.0.*"), metrics);
