@@ -110,6 +110,8 @@ class CycleProcessTest {
         assertEquals(0, first.exit(), first.out() + first.err());
         assertTrue(first.out().contains("SUCCEEDED"), first.out());
         assertTrue(first.out().contains("3 decisions written, 0 unchanged"), first.out());
+        // counts read as English: one asset, one image (not "1 assets", "1 images")
+        assertTrue(first.out().contains("1 asset scanned, 1 image looked up ("), first.out());
         assertTrue(first.out().contains("Slowest stages:"), first.out());
         // per source name (the inventory's "hosts"), not per source type
         assertTrue(first.out().matches("(?s).*hosts\\s+1\\s+0\\s+0\\s+0\\s+0\\s+1.*"), first.out());
