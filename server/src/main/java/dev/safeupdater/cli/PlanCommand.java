@@ -40,8 +40,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--namespace", paramLabel = "NAME", description = "Only assets in this namespace.")
     String namespace;
 
-    @Option(names = "--source", paramLabel = "TYPE", description = "Only assets of this source type (kubernetes,"
-            + " docker, helm, static).")
+    @Option(names = "--source", paramLabel = "SOURCE", description = "Only assets of this source type (kubernetes,"
+            + " docker, helm, static) or reported by the inventory source of this name (as run --once lists them).")
     String source;
 
     @Option(names = "--outcome", paramLabel = "OUTCOME", description = "APPROVE, HOLD, REJECT or NONE (nothing to"

@@ -404,7 +404,9 @@ final class CycleDao {
             sql.append(" AND a.namespace = :namespace");
         }
         if (f.source() != null) {
-            sql.append(" AND a.source = :source");
+            // a source type (kubernetes, docker, helm, static) or a configured source's name, as run --once and
+            // scan --source name them
+            sql.append(" AND (a.source = :source OR a.origin = :source)");
         }
         if (f.outcome() != null) {
             sql.append(f.outcome().equals("NONE") ? " AND p.outcome IS NULL" : " AND p.outcome = :outcome");

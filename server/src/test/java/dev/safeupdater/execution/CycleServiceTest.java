@@ -264,6 +264,11 @@ class CycleServiceTest {
                     "single-hosts", null), null, 10).items().stream().filter(e -> e.changeType() != ChangeType.DIGEST)
                     .map(e -> e.asset().name()).toList());
             assertEquals(1, cycles.plan(new PlanFilter(null, "docker", null, null, null), null, 10).total());
+            // or by the inventory source's name, as run --once lists them: "hosts" reported the three static VMs
+            assertEquals(List.of("web-a", "web-latest", "broken"), cycles.plan(new PlanFilter(null, "hosts", null,
+                    null, null), null, 10).items().stream().map(e -> e.asset().name()).toList());
+            assertEquals(1, cycles.plan(new PlanFilter(null, "engine", null, null, null), null, 10).total());
+            assertEquals(0, cycles.plan(new PlanFilter(null, "nope", null, null, null), null, 10).total());
         }
 
         @Test
