@@ -112,8 +112,8 @@ final class PlanCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d entries: %d APPROVE, %d HOLD, %d REJECT, %d nothing to propose; %d stale%n",
                 plan.total(), by.getOrDefault("APPROVE", 0L), by.getOrDefault("HOLD", 0L),
                 by.getOrDefault("REJECT", 0L), by.getOrDefault("NONE", 0L), plan.stale());
-        if (plan.next() != null) {
-            out.println("More: --cursor " + plan.next());
+        if (plan.nextCursor() != null) {
+            out.println("More: --cursor " + plan.nextCursor());
         }
     }
 }

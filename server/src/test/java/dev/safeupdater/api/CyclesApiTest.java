@@ -164,7 +164,7 @@ class CyclesApiTest {
             assertEquals(0, held.path("items").size());
             JsonNode page = http.get("/api/v1/plan?limit=1").json();
             assertEquals(1, page.path("items").size());
-            JsonNode next = http.get("/api/v1/plan?limit=1&cursor=" + page.path("next").asText()).json();
+            JsonNode next = http.get("/api/v1/plan?limit=1&cursor=" + page.path("nextCursor").asText()).json();
             assertEquals("web-b", next.path("items").get(0).path("asset").path("name").asText());
 
             String metrics = http.get("/observe/metrics").body();

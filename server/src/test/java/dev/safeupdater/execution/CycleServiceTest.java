@@ -258,7 +258,7 @@ class CycleServiceTest {
             assertEquals(5, totals.total());
             assertEquals(4L, totals.byOutcome().get("APPROVE"));
             assertEquals(1, totals.stale());
-            assertNotNull(totals.next());
+            assertNotNull(totals.nextCursor());
             assertEquals(1, cycles.plan(new PlanFilter(null, "kubernetes", null, null, null), null, 10).total());
             assertEquals(List.of("web-a", dockerName), cycles.plan(new PlanFilter(null, null, "APPROVE",
                     "single-hosts", null), null, 10).items().stream().filter(e -> e.changeType() != ChangeType.DIGEST)
