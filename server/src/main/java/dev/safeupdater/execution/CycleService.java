@@ -697,17 +697,35 @@ public final class CycleService implements AutoCloseable {
                 e.policyRevision(), e.scopeName(), e.mode().name(), DecisionService.inputs(e), actor, now);
     }
 
-    /** The highest class that is APPROVE, else the highest HOLD, else the highest REJECT; null: no candidate. */
+    /**
+     * The highest class that is APPROVE; else the highest HOLD that ends by itself (everything it waits for has an
+     * end: a window opening, the release growing old enough, a freeze or cooldown ending), which is the update that
+     * will come without anyone acting; else the highest HOLD (it waits for a person); else the highest REJECT; null:
+     * no candidate.
+     */
     static String choose(Map<String, Evaluation> byClass) {
+        String held = null;
         for (Outcome wanted : List.of(Outcome.APPROVE, Outcome.HOLD, Outcome.REJECT)) {
             for (int i = CLASS_ORDER.size() - 1; i >= 0; i--) {
                 Evaluation e = byClass.get(CLASS_ORDER.get(i));
-                if (e != null && e.outcome() == wanted) {
+                if (e == null || e.outcome() != wanted) {
+                    continue;
+                }
+                if (wanted != Outcome.HOLD || endsByItself(PlanWaits.of(e))) {
                     return CLASS_ORDER.get(i);
                 }
+                held = held == null ? CLASS_ORDER.get(i) : held;
+            }
+            if (held != null) {
+                return held;
             }
         }
         return null;
+    }
+
+    /** True when there is something to wait for and each of it ends at a known time (no person is needed). */
+    private static boolean endsByItself(List<PlanEntry.WaitsFor> waits) {
+        return !waits.isEmpty() && waits.stream().allMatch(w -> w.until() != null);
     }
 
     private static PlanEntry planEntry(Asset a, Evaluation e, String chosen, List<PlanEntry.PlanCandidate> candidates,

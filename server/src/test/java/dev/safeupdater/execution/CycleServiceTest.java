@@ -73,6 +73,37 @@ class CycleServiceTest {
                 CycleService.nothingProposed(asset(null, "sha256:" + "a".repeat(64))));
     }
 
+    /**
+     * Scope prod (allow: patch, releases 3 days old, nightly windows), outside its windows: the patch waits for its
+     * release to be old enough and for the window (it will come by itself), the minor waits for a person. The plan
+     * proposes the patch, not the higher minor; without the patch, the minor.
+     */
+    @Test
+    void theProposedHoldIsTheOneThatWillComeWithoutAPersonWhenThereIsOne() throws Exception {
+        Instant now = Instant.parse("2026-12-01T03:00:00Z"); // a Tuesday, 04:00 in Berlin: outside prod's windows
+        PolicyEngine engine = new PolicyEngine(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC),
+                new PolicySources(TestPaths.rules(), TestPaths.policies(), null, false), new Candidates());
+        engine.reload("test");
+        AssetKey key = new AssetKey("static", "prod", "core", "VM", "api", "");
+        List<dev.safeupdater.policy.PolicyInput> inputs = List.of(
+                input(key, "3.2.2", Instant.parse("2026-11-30T12:00:00Z")),
+                input(key, "3.3.0", Instant.parse("2026-11-01T00:00:00Z")));
+        List<dev.safeupdater.policy.Evaluation> e = engine.evaluateAll(inputs, now);
+        assertEquals(List.of(Outcome.HOLD, Outcome.HOLD), e.stream().map(x -> x.outcome()).toList());
+        assertEquals(List.of("release-age", "window"), PlanWaits.of(e.get(0)).stream().map(PlanEntry.WaitsFor::kind)
+                .toList());
+        assertTrue(PlanWaits.of(e.get(1)).stream().anyMatch(w -> w.kind().equals("beyond-allow")));
+
+        assertEquals("PATCH", CycleService.choose(Map.of("PATCH", e.get(0), "MINOR", e.get(1))));
+        assertEquals("MINOR", CycleService.choose(Map.of("MINOR", e.get(1))));
+    }
+
+    private static dev.safeupdater.policy.PolicyInput input(AssetKey key, String tag, Instant released) {
+        return new dev.safeupdater.policy.PolicyInput(Candidates.of(key, Map.of(), Map.of(), "127.0.0.1:5000/demo/api",
+                "3.2.1", null, tag, "sha256:" + "b".repeat(64), released,
+                dev.safeupdater.model.ReleaseTimeSource.REGISTRY), null);
+    }
+
     private static Asset asset(String tag, String digest) {
         return new Asset(1, new AssetKey("static", "", "shop", "VM", "web", ""), "127.0.0.1:5000/demo/web", tag, digest,
                 Map.of(), Map.of(), Instant.EPOCH, Instant.EPOCH, null);
