@@ -145,11 +145,13 @@ final class RunCommand implements Callable<Integer> {
         Table.print(out, new String[] {"SOURCE", "APPROVE", "HOLD", "REJECT", "NOTHING TO PROPOSE", "STALE", "TOTAL"},
                 rows);
         out.println();
-        out.println(count(c.count("assetsScanned"), "asset") + " scanned, " + count(c.count("imagesLookedUp"), "image")
-                + " looked up (" + count(c.count("registryRequests"), "registry request") + "), "
-                + count(c.count("candidates"), "candidate") + ", " + count(c.count("decisionsWritten"), "decision")
-                + " written, " + String.format(Locale.ROOT, "%,d", c.count("decisionsUnchanged")) + " unchanged, "
-                + String.format(Locale.ROOT, "%,d", c.count("stale")) + " stale");
+        out.println(Table.count(c.count("assetsScanned"), "asset") + " scanned, "
+                + Table.count(c.count("imagesLookedUp"), "image") + " looked up ("
+                + Table.count(c.count("registryRequests"), "registry request") + "), "
+                + Table.count(c.count("candidates"), "candidate") + ", "
+                + Table.count(c.count("decisionsWritten"), "decision") + " written, "
+                + String.format(Locale.ROOT, "%,d unchanged, %,d stale", c.count("decisionsUnchanged"),
+                        c.count("stale")));
         out.println();
         out.println("Slowest stages:");
         c.stages().stream().sorted(Comparator.comparingLong(Cycle.Stage::durationMs).reversed()).limit(3)
@@ -168,11 +170,6 @@ final class RunCommand implements Callable<Integer> {
         return new String[] {name, n(t.byOutcome().get("APPROVE")), n(t.byOutcome().get("HOLD")),
                 n(t.byOutcome().get("REJECT")), n(t.byOutcome().get("NONE")), n(Long.valueOf(t.stale())),
                 n(Long.valueOf(t.total()))};
-    }
-
-    /** "1 image", "3 images", "10,000 assets". */
-    private static String count(long n, String noun) {
-        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     private static String n(Long v) {

@@ -2,8 +2,9 @@ package dev.safeupdater.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 
-/** Plain-text tables: left-aligned columns as wide as their widest cell, two spaces apart. */
+/** Plain-text tables (left-aligned columns as wide as their widest cell, two spaces apart) and the counts under them. */
 final class Table {
     private Table() {
     }
@@ -34,5 +35,15 @@ final class Table {
             }
         }
         out.println(sb.toString().stripTrailing());
+    }
+
+    /** "1 image", "3 images", "10,000 assets": a count and its noun in English. */
+    static String count(long n, String noun) {
+        return count(n, noun, noun + "s");
+    }
+
+    /** "1 entry", "2 entries". */
+    static String count(long n, String one, String many) {
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? one : many);
     }
 }

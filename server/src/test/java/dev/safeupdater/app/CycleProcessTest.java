@@ -129,6 +129,7 @@ class CycleProcessTest {
         assertEquals(0, plan.exit(), plan.err());
         assertTrue(plan.out().matches("(?s).*web-a\\s+1\\.0\\.0\\s+1\\.0\\.1\\s+PATCH\\s+APPROVE\\s+change-within-allow.*"),
                 plan.out());
+        assertTrue(plan.out().contains("1 entry: 1 APPROVE, 0 HOLD, 0 REJECT"), plan.out());
         Run held = cli("plan", "--config", config.toString(), "--outcome", "hold", "--format", "json");
         assertEquals(0, new com.fasterxml.jackson.databind.ObjectMapper().readTree(held.out()).path("total").asLong());
 
