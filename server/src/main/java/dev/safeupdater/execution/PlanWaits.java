@@ -62,9 +62,18 @@ final class PlanWaits {
                     : new WaitsFor("release-age", "the release being " + s.minReleaseAgeText() + " old at " + at,
                     at, null, null));
         }
-        if (s.hasMaintenanceWindows() && !s.inMaintenanceWindow(now)) {
-            ZonedDateTime next = s.nextWindowOpening(now);
-            out.add(new WaitsFor("window", "the maintenance window opening at " + next,
+        // the window that counts is the first one once the timed waits above (freeze, cooldown, release age) are
+        // over: a release old enough on Thursday waits for Thursday's window, not tonight's
+        Instant ready = now;
+        for (WaitsFor w : out) {
+            if (w.until() != null && w.until().isAfter(ready)) {
+                ready = w.until();
+            }
+        }
+        if (s.hasMaintenanceWindows() && !s.inMaintenanceWindow(ready)) {
+            ZonedDateTime next = s.nextWindowOpening(ready);
+            out.add(new WaitsFor("window", (ready.equals(now) ? "the maintenance window opening at "
+                    : "the first maintenance window after " + ready + ", opening at ") + next,
                     next == null ? null : next.toInstant(), null, null));
         }
         if (s.approvalsRequired() > 0) {

@@ -92,6 +92,14 @@ class CycleServiceTest {
         assertEquals(List.of(Outcome.HOLD, Outcome.HOLD), e.stream().map(x -> x.outcome()).toList());
         assertEquals(List.of("release-age", "window"), PlanWaits.of(e.get(0)).stream().map(PlanEntry.WaitsFor::kind)
                 .toList());
+        // old enough on Thursday 12:00 UTC: the window that counts is Thursday's (22:00 Berlin), not tonight's
+        PlanEntry.WaitsFor window = PlanWaits.of(e.get(0)).get(1);
+        assertEquals(Instant.parse("2026-12-03T21:00:00Z"), window.until(), window.toString());
+        assertEquals("the first maintenance window after 2026-12-03T12:00:00Z, opening at"
+                + " 2026-12-03T22:00+01:00[Europe/Berlin]", window.text());
+        // nothing else to wait for: tonight's window
+        assertEquals(Instant.parse("2026-12-01T21:00:00Z"), PlanWaits.of(e.get(1)).stream()
+                .filter(w -> w.kind().equals("window")).findFirst().orElseThrow().until());
         assertTrue(PlanWaits.of(e.get(1)).stream().anyMatch(w -> w.kind().equals("beyond-allow")));
 
         assertEquals("PATCH", CycleService.choose(Map.of("PATCH", e.get(0), "MINOR", e.get(1))));
