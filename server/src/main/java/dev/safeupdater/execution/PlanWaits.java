@@ -70,11 +70,35 @@ final class PlanWaits {
                 ready = w.until();
             }
         }
-        if (s.hasMaintenanceWindows() && !s.inMaintenanceWindow(ready)) {
-            ZonedDateTime next = s.nextWindowOpening(ready);
+        // a freeze that will be in force by then (one that has not begun yet) holds it until its end, and a window
+        // that opens inside a freeze does not count (bounded: a scope has a handful of freezes)
+        ZonedDateTime next = null;
+        for (int i = 0; i < 16; i++) {
+            Instant at = next == null ? ready : next.toInstant();
+            Freeze f = s.hasFreezes() && s.frozen(at) ? s.activeFreeze(at) : null;
+            if (f != null && f.to().isAfter(ready)) {
+                Instant end = f.to();
+                if (out.stream().noneMatch(w -> "freeze".equals(w.kind()) && end.equals(w.until()))) {
+                    out.add(new WaitsFor("freeze", "the freeze from " + f.from() + " to " + end
+                            + (f.reason() == null ? "" : " (" + f.reason() + ")") + ", which will be in force by then",
+                            end, null, null));
+                }
+                ready = end;
+                next = null;
+                continue;
+            }
+            if (next != null || !s.hasMaintenanceWindows() || s.inMaintenanceWindow(ready)) {
+                break;
+            }
+            next = s.nextWindowOpening(ready);
+            if (next == null) {
+                break;
+            }
+        }
+        if (next != null) {
             out.add(new WaitsFor("window", (ready.equals(now) ? "the maintenance window opening at "
-                    : "the first maintenance window after " + ready + ", opening at ") + next,
-                    next == null ? null : next.toInstant(), null, null));
+                    : "the first maintenance window after " + ready + ", opening at ") + next, next.toInstant(),
+                    null, null));
         }
         if (s.approvalsRequired() > 0) {
             int have = h.approvalsSince(now.minus(s.approvalDeadline()));

@@ -104,6 +104,20 @@ class CycleServiceTest {
 
         assertEquals("PATCH", CycleService.choose(Map.of("PATCH", e.get(0), "MINOR", e.get(1))));
         assertEquals("MINOR", CycleService.choose(Map.of("MINOR", e.get(1))));
+
+        // a patch that is old enough only once the year-end freeze (Dec 18 to Jan 6, Berlin) has begun waits for the
+        // freeze to end; it ends at midnight inside Wednesday night's window (22:00-02:00), so no window is waited for
+        Instant mid = Instant.parse("2026-12-16T03:00:00Z");
+        PolicyEngine later = new PolicyEngine(java.time.Clock.fixed(mid, java.time.ZoneOffset.UTC),
+                new PolicySources(TestPaths.rules(), TestPaths.policies(), null, false), new Candidates());
+        later.reload("test");
+        List<PlanEntry.WaitsFor> waits = PlanWaits.of(later.evaluateAll(List.of(
+                input(key, "3.2.2", Instant.parse("2026-12-15T12:00:00Z"))), mid).getFirst());
+        assertEquals(List.of("release-age", "freeze"), waits.stream().map(PlanEntry.WaitsFor::kind).toList(),
+                waits.toString());
+        assertEquals(Instant.parse("2027-01-06T23:00:00Z"), waits.get(1).until());
+        assertEquals("the freeze from 2026-12-17T23:00:00Z to 2027-01-06T23:00:00Z (year-end freeze), which will be"
+                + " in force by then", waits.get(1).text());
     }
 
     private static dev.safeupdater.policy.PolicyInput input(AssetKey key, String tag, Instant released) {
