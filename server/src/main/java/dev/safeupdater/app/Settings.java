@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.safeupdater.platform.FileErrors;
 
 /**
  * Configuration, layered: defaults &lt; YAML file ({@code --config}) &lt; {@code .env} in the working directory &lt;
@@ -333,7 +334,7 @@ public final class Settings {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(FileErrors.cannotRead("environment file", file, e));
         }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

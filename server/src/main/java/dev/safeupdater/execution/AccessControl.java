@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.safeupdater.model.Role;
+import dev.safeupdater.platform.FileErrors;
 import dev.safeupdater.store.AccessAuditStore;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -204,7 +205,7 @@ public final class AccessControl {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read tokens file " + file + ": " + e.getClass().getSimpleName());
+            throw new IllegalArgumentException(FileErrors.cannotRead("tokens file", file, e));
         }
         List<String> problems = new ArrayList<>();
         JsonNode tokens = root == null ? null : root.get("tokens");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.safeupdater.inventory.InventorySource;
+import dev.safeupdater.platform.FileErrors;
 
 /**
  * The inventory file ({@code inventory.file}) as it is now: every scan asks for the sources again, so an edit takes
@@ -43,7 +44,7 @@ public final class InventoryFile {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read inventory file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(FileErrors.cannotRead("inventory file", file, e));
         }
         byte[] hash = sha256(content);
         if (last != null && Arrays.equals(hash, lastHash)) {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.safeupdater.platform.FileErrors;
 import dev.safeupdater.platform.KubernetesConnection;
 
 /**
@@ -73,7 +74,7 @@ public final class InventoryConfig {
         try {
             root = YAML.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read inventory file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(FileErrors.cannotRead("inventory file", file, e));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return List.of();

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.safeupdater.model.ImageReference;
+import dev.safeupdater.platform.FileErrors;
 
 /**
  * Credentials per registry host, read from Docker's {@code config.json}, a Kubernetes
@@ -49,7 +50,7 @@ public final class RegistryCredentials {
         try {
             return parse(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read Docker config " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(FileErrors.cannotRead("Docker config", file, e));
         }
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.safeupdater.model.ImageReference;
+import dev.safeupdater.platform.FileErrors;
 
 /** Everything the registry client is configured with. Immutable; build with {@link #builder()}. */
 public final class RegistryOptions {
@@ -210,7 +211,7 @@ public final class RegistryOptions {
             try {
                 root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read registries file " + file + ": " + e.getMessage());
+                throw new IllegalArgumentException(FileErrors.cannotRead("registries file", file, e));
             }
             if (root == null || root.isNull() || root.isMissingNode()) {
                 return this;
