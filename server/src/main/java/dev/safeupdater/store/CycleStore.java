@@ -178,7 +178,10 @@ public final class CycleStore {
     public record StaleMark(long assetId, String error) {
     }
 
-    /** Everything one cycle writes, and what it found unchanged. */
+    /**
+     * Everything one cycle writes, and what it found unchanged. {@code unchangedPlans}: assets whose current (not
+     * stale) plan row stays as it is; a stale row that can be evaluated again goes in {@code plans}.
+     */
     public record CycleWrite(long cycleId, Instant now, String actor, List<NewDecision> decisions,
                              List<String> droppedClasses, List<PlanWrite> plans, List<Long> unchangedPlans,
                              List<StaleMark> stale, boolean dropGone) {
