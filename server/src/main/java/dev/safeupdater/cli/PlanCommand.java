@@ -110,8 +110,8 @@ final class PlanCommand implements Callable<Integer> {
         out.println();
         Map<String, Long> by = plan.byOutcome();
         out.printf(Locale.ROOT, "%s: %d APPROVE, %d HOLD, %d REJECT, %d nothing to propose; %d stale%n",
-                Table.count(plan.total(), "entry", "entries"), by.getOrDefault("APPROVE", 0L), by.getOrDefault("HOLD", 0L),
-                by.getOrDefault("REJECT", 0L), by.getOrDefault("NONE", 0L), plan.stale());
+                Table.count(plan.total(), "entry", "entries"), by.getOrDefault("APPROVE", 0L),
+                by.getOrDefault("HOLD", 0L), by.getOrDefault("REJECT", 0L), by.getOrDefault("NONE", 0L), plan.stale());
         if (plan.nextCursor() != null) {
             out.println("More: --cursor " + plan.nextCursor());
         }

@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
-/** Plain-text tables (left-aligned columns as wide as their widest cell, two spaces apart) and the counts under them. */
+/**
+ * Plain-text tables (left-aligned columns as wide as their widest cell, two spaces apart) and the counts under them.
+ */
 final class Table {
     private Table() {
     }

@@ -44,8 +44,8 @@ class TextKeyValuesTest {
             restore("safeupdater.log.level", level);
         }
         String line = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(line.contains("appliances: SUCCEEDED status=\"SUCCEEDED\" reason=\"tag \\\"1.0\\\" moved\" seen=\"5\""),
-                line);
+        assertTrue(line.contains(
+                "appliances: SUCCEEDED status=\"SUCCEEDED\" reason=\"tag \\\"1.0\\\" moved\" seen=\"5\""), line);
         assertFalse(line.contains("error="), "a null value is left out, not printed as \"null\": " + line);
     }
 
