@@ -21,10 +21,8 @@ public final class FileErrors {
             reason = "no such file";
         } else if (e instanceof AccessDeniedException) {
             reason = "permission denied";
-        } else if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            reason = fs.getReason();
-        } else if (e instanceof FileSystemException) {
-            reason = e.getClass().getSimpleName();
+        } else if (e instanceof FileSystemException fs) {
+            reason = fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
         } else {
             reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
