@@ -1,6 +1,7 @@
 package dev.safeupdater.cli;
 
 import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
 final class PlanCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** The reason column wraps at this width, so that a table of long reasons stays readable in a terminal. */
+    static final int REASON_WIDTH = 72;
 
     private final Launcher launcher;
 
@@ -102,11 +106,12 @@ final class PlanCommand implements Callable<Integer> {
             rows.add(new String[] {Long.toString(e.assetId()), e.asset().display(), e.currentTag(),
                     e.proposedTag() == null ? "-" : e.proposedTag(),
                     e.changeType() == null ? "-" : e.changeType().name(),
-                    e.outcome() == null ? "NONE" : e.outcome().name(), e.decidedBy(), what,
-                    e.evaluatedAt() == null ? "never" : e.evaluatedAt().toString()});
+                    e.outcome() == null ? "NONE" : e.outcome().name(), e.decidedBy(),
+                    e.evaluatedAt() == null ? "never" : e.evaluatedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    what});
         }
-        Table.print(out, new String[] {"ID", "ASSET", "CURRENT", "PROPOSED", "TYPE", "OUTCOME", "RULE",
-                "REASON / WAITS FOR", "EVALUATED"}, rows);
+        Table.print(out, new String[] {"ID", "ASSET", "CURRENT", "PROPOSED", "TYPE", "OUTCOME", "RULE", "EVALUATED",
+                "REASON / WAITS FOR"}, rows, REASON_WIDTH);
         out.println();
         Map<String, Long> by = plan.byOutcome();
         out.printf(Locale.ROOT, "%s: %d APPROVE, %d HOLD, %d REJECT, %d nothing to propose; %d stale%n",

@@ -1,6 +1,8 @@
 package dev.safeupdater.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -12,6 +14,15 @@ final class Table {
     }
 
     static void print(PrintWriter out, String[] header, List<String[]> rows) {
+        print(out, header, rows, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #print(PrintWriter, String[], List)}, with the last column's text wrapped at spaces into lines of at
+     * most {@code lastWidth} characters (a longer word stays whole), continued under the column: long reasons no
+     * longer make every row of the table as wide as the longest.
+     */
+    static void print(PrintWriter out, String[] header, List<String[]> rows, int lastWidth) {
         int[] width = new int[header.length];
         for (int i = 0; i < header.length; i++) {
             width[i] = header[i].length();
@@ -22,9 +33,39 @@ final class Table {
             }
         }
         line(out, header, width);
+        int last = header.length - 1;
         for (String[] r : rows) {
-            line(out, r, width);
+            List<String> parts = wrap(r[last] == null ? "-" : r[last], lastWidth);
+            String[] cells = r.clone();
+            cells[last] = parts.getFirst();
+            line(out, cells, width);
+            String[] more = new String[header.length];
+            Arrays.fill(more, "");
+            for (String part : parts.subList(1, parts.size())) {
+                more[last] = part;
+                line(out, more, width);
+            }
         }
+    }
+
+    /** Lines of at most {@code width} characters, broken at spaces; a longer word gets a line of its own. */
+    static List<String> wrap(String text, int width) {
+        if (text.length() <= width) {
+            return List.of(text);
+        }
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ", -1)) {
+            if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            } else if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     private static void line(PrintWriter out, String[] cells, int[] width) {
