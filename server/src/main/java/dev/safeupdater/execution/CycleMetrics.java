@@ -16,8 +16,9 @@ import io.helidon.metrics.api.Timer;
 /**
  * {@code safe_updater_cycles_total{status}} (every status present from the start, SKIPPED included),
  * {@code safe_updater_cycle_duration_seconds{stage}} (histogram; stage {@code total} for the whole cycle),
- * {@code safe_updater_pending_updates{outcome}} (the plan after the last cycle), and the last cycle's
- * {@code safe_updater_cycle_registry_lookups} (distinct images) and {@code safe_updater_cycle_registry_requests}.
+ * {@code safe_updater_pending_updates{outcome}} (the stored plan at server start, then after each cycle), and the
+ * last cycle's {@code safe_updater_cycle_registry_lookups} (distinct images) and
+ * {@code safe_updater_cycle_registry_requests}.
  */
 final class CycleMetrics {
     static final String SKIPPED = "SKIPPED";
@@ -40,8 +41,8 @@ final class CycleMetrics {
     CycleMetrics() {
         STATUSES.forEach(CycleMetrics::counter);
         STAGES.forEach(CycleMetrics::timer); // present (empty) from the start, so rate() and alerts work at once
-        OUTCOMES.forEach(o -> gauge("safe_updater_pending_updates", "Plan entries per outcome after the last cycle",
-                "outcome", o));
+        OUTCOMES.forEach(o -> gauge("safe_updater_pending_updates",
+                "Plan entries per outcome (the stored plan at server start, then after each cycle)", "outcome", o));
         gauge("safe_updater_cycle_registry_lookups", "Distinct images the last cycle looked up", null, null);
         gauge("safe_updater_cycle_registry_requests", "Registry requests the last cycle sent (tokens included)",
                 null, null);

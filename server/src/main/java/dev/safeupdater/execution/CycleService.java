@@ -171,11 +171,13 @@ public final class CycleService implements AutoCloseable {
     }
 
     /**
-     * Server mode: marks cycles of dead processes INTERRUPTED, then runs a cycle now and every {@code interval}
-     * (zero: only on request); a tick that finds one running is skipped and counted.
+     * Server mode: marks cycles of dead processes INTERRUPTED, sets the pending-updates gauges from the plan as
+     * stored (an earlier server's or {@code run --once}'s), then runs a cycle now and every {@code interval} (zero:
+     * only on request); a tick that finds one running is skipped and counted.
      */
     public synchronized void startBackground(Duration interval) {
         recover();
+        metrics.pending(store.plan(PlanFilter.ALL, null, 1).byOutcome());
         if (interval.isZero()) {
             return;
         }

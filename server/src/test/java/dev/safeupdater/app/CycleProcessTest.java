@@ -154,6 +154,19 @@ class CycleProcessTest {
         assertEquals(2, bad.exit(), bad.out() + bad.err());
         assertTrue(bad.err().contains("cannot read inventory file " + dir.resolve("missing.yaml") + ": no such file"),
                 bad.err());
+
+        // a server started on that database shows the stored plan in its gauges before it has run a cycle itself
+        Process server = serve(dir, config);
+        try {
+            String metrics = new Http(port(server)).get("/observe/metrics").body();
+            assertTrue(metrics.matches("(?s).*safe_updater_pending_updates\\{[^}]*outcome=\"APPROVE\"[^}]*} 1\\.0.*"),
+                    metrics);
+            assertTrue(metrics.matches("(?s).*safe_updater_cycles_total\\{[^}]*status=\"SUCCEEDED\"[^}]*} 0\\.0.*"),
+                    "no cycle ran in this server: " + metrics);
+        } finally {
+            server.destroy();
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        }
     }
 
     @Test
