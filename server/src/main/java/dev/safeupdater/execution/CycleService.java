@@ -639,19 +639,40 @@ public final class CycleService implements AutoCloseable {
         run.scanId = scan.id();
         long seen = 0;
         int failed = 0;
+        int partial = 0;
         for (ScanSourceResult s : scan.sources()) {
             seen += s.seen();
             if (s.status().equals(ScanSourceResult.FAILED)) {
                 failed++;
                 run.errors.add("source " + s.name() + ": " + s.error());
+            } else if (s.status().equals(ScanSourceResult.PARTIAL)) {
+                // part of the source was not seen (a refused inventory file, a namespace it may not list, a pull
+                // secret it cannot read): what was seen is decided, and the cycle says what was not
+                partial++;
+                run.errors.add("source " + s.name() + ": " + firstOf(s.warnings(), scan.id()));
             }
         }
         run.count("assetsScanned", seen);
         run.count("sourcesFailed", failed);
-        run.partial |= failed > 0;
-        run.stage("scan", failed == 0 ? "SUCCEEDED" : failed == scan.sources().size() ? "FAILED" : "PARTIAL",
-                started, System.nanoTime() - t, failed == 0 ? null : failed + " of " + scan.sources().size()
-                        + " sources failed; their previous inventory is used");
+        run.count("sourcesPartial", partial);
+        run.partial |= failed + partial > 0;
+        List<String> said = new ArrayList<>();
+        if (failed > 0) {
+            said.add(failed + " of " + scan.sources().size() + " sources failed; their previous inventory is used");
+        }
+        if (partial > 0) {
+            said.add(partial + " of " + scan.sources().size() + " sources were scanned in part; what they did not"
+                    + " see keeps its previous inventory");
+        }
+        run.stage("scan", failed == scan.sources().size() ? "FAILED" : said.isEmpty() ? "SUCCEEDED" : "PARTIAL",
+                started, System.nanoTime() - t, said.isEmpty() ? null : String.join("; ", said));
+    }
+
+    /** A source's warnings for the cycle's errors: the first three, and how many more the scan lists. */
+    private static String firstOf(List<String> warnings, long scanId) {
+        String first = String.join("; ", warnings.subList(0, Math.min(3, warnings.size())));
+        return warnings.size() <= 3 ? first
+                : first + "; and " + (warnings.size() - 3) + " more (GET /api/v1/scan/" + scanId + ")";
     }
 
     /** The credentials an asset's own pull secrets give for its image's registry (first asset of an image wins). */

@@ -51,6 +51,7 @@ class CyclesApiTest {
 
     abstract static class Contract extends DatabaseContract {
         CycleRegistry registry;
+        Path tmp;
         TestServer server;
         Http http;
 
@@ -60,7 +61,7 @@ class CyclesApiTest {
 
         @BeforeAll
         void start() throws Exception {
-            Path tmp = Files.createTempDirectory("cycles-api");
+            tmp = Files.createTempDirectory("cycles-api");
             registry = CycleRegistry.start();
             String auth = Base64.getEncoder().encodeToString((registry.user() + ":" + registry.password())
                     .getBytes(StandardCharsets.UTF_8));
@@ -186,6 +187,29 @@ class CyclesApiTest {
             assertTrue(metrics.matches("(?s).*safe_updater_pending_updates\\{[^}]*outcome=\"APPROVE\"[^}]*} 1\\.0.*"),
                     metrics);
             assertTrue(metrics.matches("(?s).*safe_updater_cycle_registry_lookups[^\n]* 1\\.0.*"), metrics);
+
+            // a bad edit of the inventory file: the cycle scans the last good sources, decides what they hold, and
+            // says that the file was refused (PARTIAL, as run --once's exit code 1), instead of SUCCEEDED
+            Path inventory = tmp.resolve("inventory.yaml");
+            String good = Files.readString(inventory);
+            Files.writeString(inventory, "sources:\n  - {name: hosts, type: statik, file: assets.yaml}\n");
+            JsonNode refused;
+            try {
+                HttpResponse<String> again = post("/api/v1/cycles");
+                assertEquals(202, again.statusCode(), again.body());
+                refused = waitDone(again.headers().firstValue("Location").orElseThrow());
+            } finally {
+                Files.writeString(inventory, good);
+            }
+            assertEquals("PARTIAL", refused.path("state").asText(), refused.toString());
+            assertEquals("PARTIAL", refused.path("stages").get(0).path("status").asText(), refused.toString());
+            assertEquals(1, refused.path("counts").path("sourcesPartial").asLong(), refused.toString());
+            assertEquals(2, refused.path("counts").path("assetsScanned").asLong(), refused.toString());
+            assertEquals(3, refused.path("counts").path("decisionsUnchanged").asLong(), refused.toString());
+            String error = refused.path("errors").get(0).asText();
+            assertTrue(error.startsWith("source hosts: the inventory file was refused, so its last good version is"
+                    + " scanned"), error);
+            assertTrue(error.contains("sources[0].type: must be kubernetes, docker, helm or static"), error);
         }
 
         @Test
