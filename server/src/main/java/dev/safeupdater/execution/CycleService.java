@@ -661,8 +661,7 @@ public final class CycleService implements AutoCloseable {
             said.add(failed + " of " + scan.sources().size() + " sources failed; their previous inventory is used");
         }
         if (partial > 0) {
-            said.add(partial + " of " + scan.sources().size() + " sources were scanned in part; what they did not"
-                    + " see keeps its previous inventory");
+            said.add("sources scanned with warnings: " + partial + " of " + scan.sources().size() + " (see errors)");
         }
         run.stage("scan", failed == scan.sources().size() ? "FAILED" : said.isEmpty() ? "SUCCEEDED" : "PARTIAL",
                 started, System.nanoTime() - t, said.isEmpty() ? null : String.join("; ", said));

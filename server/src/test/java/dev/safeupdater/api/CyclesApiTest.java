@@ -203,6 +203,8 @@ class CyclesApiTest {
             }
             assertEquals("PARTIAL", refused.path("state").asText(), refused.toString());
             assertEquals("PARTIAL", refused.path("stages").get(0).path("status").asText(), refused.toString());
+            assertEquals("sources scanned with warnings: 1 of 1 (see errors)",
+                    refused.path("stages").get(0).path("error").asText());
             assertEquals(1, refused.path("counts").path("sourcesPartial").asLong(), refused.toString());
             assertEquals(2, refused.path("counts").path("assetsScanned").asLong(), refused.toString());
             assertEquals(3, refused.path("counts").path("decisionsUnchanged").asLong(), refused.toString());
