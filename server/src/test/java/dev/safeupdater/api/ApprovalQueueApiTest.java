@@ -166,6 +166,7 @@ class ApprovalQueueApiTest {
             assertEquals(id, p.get("decisionId").asLong());
             assertEquals(0, p.get("votes").asInt());
             assertEquals(2, p.get("needed").asInt());
+            assertEquals("PT1H", p.get("voteWindow").asText(), "the scope's deadline, as ISO-8601 (not 3600.000000000)");
             assertEquals("1.0.1", p.get("toTag").asText());
             assertTrue(p.get("deadline").isNull(), "no vote yet, nothing lapses");
 
