@@ -1,8 +1,10 @@
 package dev.safeupdater.store;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.safeupdater.model.History;
 import org.jdbi.v3.core.Handle;
@@ -25,6 +27,17 @@ final class HistoryDao {
             + " AND NOT EXISTS (SELECT 1 FROM approval_vote n WHERE n.replaces = v.id)"
             + " AND (v.expires_at IS NULL OR v.expires_at > :now) AND ";
 
+    /**
+     * The assets with anything of the above: any update run (a failure or the last update), a pin in force, an
+     * APPROVE vote that counts (nothing replaced it, not expired). Votes are rows of approval_vote since V15; the
+     * old approval table is no longer written.
+     */
+    private static final String WITH_HISTORY = "SELECT asset_id FROM update_run"
+            + " UNION SELECT asset_id FROM pin WHERE removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)"
+            + " UNION SELECT v.asset_id FROM approval_vote v WHERE v.vote = 'APPROVE'"
+            + " AND NOT EXISTS (SELECT 1 FROM approval_vote n WHERE n.replaces = v.id)"
+            + " AND (v.expires_at IS NULL OR v.expires_at > :now)";
+
     private static final String LAST_UPDATE = "SELECT from_tag, to_tag, COALESCE(finished_at, updated_at) AS at"
             + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
             + " ORDER BY COALESCE(finished_at, updated_at) DESC, id DESC LIMIT 1";
@@ -41,6 +54,10 @@ final class HistoryDao {
 
     HistoryDao(Handle handle) {
         this.handle = handle;
+    }
+
+    Set<Long> withHistory(Instant now) {
+        return new HashSet<>(handle.createQuery(WITH_HISTORY).bind("now", Times.bind(now)).mapTo(Long.class).list());
     }
 
     List<History.Failure> failures(long assetId, Instant since) {

@@ -44,12 +44,7 @@ public final class HistoryStore {
      * cycle reads the full history only for these and gives the others an empty one.
      */
     public java.util.Set<Long> assetsWithHistory(Instant now) {
-        return jdbi.withHandle(h -> new java.util.HashSet<>(h.createQuery("SELECT asset_id FROM update_run"
-                        + " UNION SELECT asset_id FROM pin WHERE removed_at IS NULL"
-                        + " AND (expires_at IS NULL OR expires_at > :now)"
-                        + " UNION SELECT asset_id FROM approval WHERE revoked_at IS NULL"
-                        + " AND (expires_at IS NULL OR expires_at > :now)")
-                .bind("now", Times.bind(now)).mapTo(Long.class).list()));
+        return jdbi.withHandle(h -> new HistoryDao(h).withHistory(now));
     }
 
     /** The release time recorded for {@code image}:{@code tag}, if the registry stage has seen it. */

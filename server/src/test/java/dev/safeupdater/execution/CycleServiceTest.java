@@ -421,6 +421,34 @@ class CycleServiceTest {
             }
         }
 
+        @Test
+        @Order(6)
+        void aVoteCountsInTheNextCycle() throws Exception {
+            // a payment host in scope prod-critical (two approvals, Saturday nights only)
+            Files.writeString(tmp.resolve("assets.yaml"), "  - {kind: VM, name: pay, cluster: prod, labels: {tier:"
+                    + " critical}, image: " + registry.host() + "/demo/web:1.0.0}\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            clock.advance(Duration.ofMinutes(15));
+            cycles.runOnce("tester", "cli");
+            PlanEntry.PlanCandidate patch = plan().get("pay").candidates().stream()
+                    .filter(c -> c.changeClass().equals("PATCH")).findFirst().orElseThrow();
+            assertTrue(patch.reason().contains("approvals: 0 of 2"), patch.reason());
+
+            long last = maxDecisionId();
+            long pay = plan().get("pay").assetId();
+            new dev.safeupdater.store.ApprovalStore(db.database(), clock).vote(pay, patch.tag(), patch.digest(),
+                    "api:alice", null, null);
+            clock.advance(Duration.ofMinutes(15));
+            Cycle c = cycles.runOnce("tester", "cli");
+
+            // the vote changed what the policy says of that candidate, and of nothing else
+            assertEquals(Set.of("pay PATCH " + patch.tag()), decisionsAfter(last));
+            assertEquals(1, c.count("decisionsWritten"));
+            PlanEntry.PlanCandidate voted = plan().get("pay").candidates().stream()
+                    .filter(x -> x.changeClass().equals("PATCH")).findFirst().orElseThrow();
+            assertTrue(voted.reason().contains("approvals: 1 of 2"), voted.reason());
+        }
+
         private static String hostName() {
             try {
                 return java.net.InetAddress.getLocalHost().getHostName();

@@ -152,6 +152,27 @@ class HistoryStoreTest {
         }
 
         @Test
+        void aCycleReadsTheHistoryOfAssetsWithAVoteThatCounts() {
+            long live = asset("live-vote-" + kind);
+            long revoked = asset("revoked-vote-" + kind);
+            long expired = asset("expired-vote-" + kind);
+            long none = asset("no-vote-" + kind);
+            for (long id : new long[] {live, revoked, expired}) {
+                decide(id, "3.0.0", DIGEST_A, "ENFORCE", "prod");
+            }
+            approvals.vote(live, "3.0.0", DIGEST_A, "api:alice", null, null);
+            Approval gone = approvals.vote(revoked, "3.0.0", DIGEST_A, "api:alice", null, null);
+            approvals.revoke(revoked, gone.id(), "api:alice").orElseThrow();
+            approvals.vote(expired, "3.0.0", DIGEST_A, "api:bob", null, now.minusSeconds(1));
+
+            java.util.Set<Long> with = history.assetsWithHistory(now);
+            assertTrue(with.contains(live), "a live vote is history the policy reads");
+            assertFalse(with.contains(revoked), "a revoked vote no longer counts");
+            assertFalse(with.contains(expired), "an expired vote no longer counts");
+            assertFalse(with.contains(none));
+        }
+
+        @Test
         void votesAreCastRenewedRevokedAndCountedPerTagAndDigest() {
             long id = asset("votes-" + kind);
             long auditBefore = db.count("audit_event");
