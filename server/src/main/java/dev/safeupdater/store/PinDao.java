@@ -54,8 +54,9 @@ final class PinDao {
 
     private static Pin map(ResultSet rs) throws SQLException {
         long run = rs.getLong("run_id");
+        Long runId = rs.wasNull() ? null : run; // wasNull speaks of the column read last: ask it at once
         return new Pin(rs.getLong("id"), rs.getLong("asset_id"), rs.getString("tag"), rs.getString("digest"),
-                rs.getString("reason"), rs.wasNull() ? null : run, rs.getString("created_by"),
+                rs.getString("reason"), runId, rs.getString("created_by"),
                 Times.read(rs, "created_at"), Times.read(rs, "expires_at"), Times.read(rs, "removed_at"));
     }
 }

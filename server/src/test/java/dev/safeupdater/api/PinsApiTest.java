@@ -67,6 +67,7 @@ class PinsApiTest {
             assertEquals(201, added.status(), added.body());
             long pin = added.json().get("id").asLong();
             assertEquals("api:alice", added.json().get("createdBy").asText());
+            assertTrue(added.json().get("runId").isNull(), "a pin set by hand names no run: " + added.body());
             JsonNode list = http.get("/api/v1/pins?assetId=" + id).json().get("items");
             assertEquals(1, list.size());
             assertEquals("breaks TLS", list.get(0).get("reason").asText());
