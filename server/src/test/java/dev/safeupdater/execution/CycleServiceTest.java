@@ -447,6 +447,19 @@ class CycleServiceTest {
             PlanEntry.PlanCandidate voted = plan().get("pay").candidates().stream()
                     .filter(x -> x.changeClass().equals("PATCH")).findFirst().orElseThrow();
             assertTrue(voted.reason().contains("approvals: 1 of 2"), voted.reason());
+
+            // Friday night: alice renews her vote and bob votes (a vote counts for 48 h); in Saturday's window
+            // (02:00-06:00 Berlin) the next cycle approves the patch: the hold is released
+            clock.advance(Duration.between(clock.instant(), Instant.parse("2026-04-03T23:00:00Z")));
+            var votes = new dev.safeupdater.store.ApprovalStore(db.database(), clock);
+            votes.vote(pay, patch.tag(), patch.digest(), "api:alice", null, null);
+            votes.vote(pay, patch.tag(), patch.digest(), "api:bob", null, null);
+            clock.advance(Duration.ofMinutes(90)); // 02:30 in Berlin (summer time)
+            cycles.runOnce("tester", "cli");
+            PlanEntry released = plan().get("pay");
+            assertEquals(Outcome.APPROVE, released.outcome(), released.toString());
+            assertEquals(patch.tag(), released.proposedTag());
+            assertTrue(released.waitsFor().isEmpty(), released.waitsFor().toString());
         }
 
         private static String hostName() {
