@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -16,6 +17,8 @@ import dev.safeupdater.execution.Services;
 import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Plan;
 import dev.safeupdater.model.PlanFilter;
+import dev.safeupdater.model.RunFilter;
+import dev.safeupdater.model.RunSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +30,7 @@ import picocli.CommandLine.Spec;
                 + " newest candidate of each change class and decide it (a decision is stored only when something"
                 + " about it changed), then write the plan (see 'safe-updater plan').",
                 "Exit status: 0 when every stage worked; 1 when some sources or registries failed (the rest was"
-                        + " decided); 2 on bad configuration."})
+                        + " decided) or, with --apply, an update failed or was rolled back; 2 on bad configuration."})
 final class RunCommand implements Callable<Integer> {
     static final int EXIT_PARTIAL = 1;
     static final int EXIT_CONFIGURATION = 2;
@@ -61,9 +64,23 @@ final class RunCommand implements Callable<Integer> {
         this.launcher = launcher;
     }
 
-    /** What {@code --format json} prints: the cycle, the plan totals, the totals per source name. */
-    record Summary(Cycle cycle, Plan.Totals plan, Map<String, Plan.Totals> bySource) {
+    /**
+     * What {@code --format json} prints: the cycle, the plan totals, the totals per source name and, with
+     * {@code --apply}, the update runs the cycle queued as they stand when the command ends.
+     */
+    record Summary(Cycle cycle, Plan.Totals plan, Map<String, Plan.Totals> bySource,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) List<RunSummary> updates) {
+        /** Whether an update this cycle queued ended without its new version (failed, rolled back). */
+        boolean updateFailed() {
+            return updates != null && updates.stream().anyMatch(u -> FAILED_STATES.contains(u.state()));
+        }
     }
+
+    /** Run states in which the new version did not stay. */
+    static final List<String> FAILED_STATES = List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED");
+
+    /** At most this many of the cycle's update runs are listed (the rest: safe-updater updates). */
+    static final int UPDATES_LISTED = 500;
 
     @Override
     public Integer call() throws Exception {
@@ -95,11 +112,15 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
                 return EXIT_PARTIAL;
             }
+            List<RunSummary> updates = null;
             if (apply && services.rollouts() != null) {
                 applyDue(services, services.rollouts().executor().pollInterval(), err);
+                // the runs this cycle queued (a run is created once per decision, by the cycle that chose it)
+                updates = services.audit().updates(new RunFilter(null, null, null, null, null, null,
+                        cycle.startedAt(), null), null, UPDATES_LISTED).items();
             }
             Plan all = services.cycles().plan(PlanFilter.ALL, null, 1);
-            summary = new Summary(cycle, all.totals(), services.cycles().planTotalsBySource());
+            summary = new Summary(cycle, all.totals(), services.cycles().planTotalsBySource(), updates);
         } finally {
             services.close();
         }
@@ -110,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
             print(out, summary);
         }
         out.flush();
-        return summary.cycle().state().equals(Cycle.SUCCEEDED) ? 0 : EXIT_PARTIAL;
+        return summary.cycle().state().equals(Cycle.SUCCEEDED) && !summary.updateFailed() ? 0 : EXIT_PARTIAL;
     }
 
     /**
@@ -161,6 +182,20 @@ final class RunCommand implements Callable<Integer> {
             out.println();
             out.println("Errors (the rest was decided):");
             c.errors().forEach(e -> out.println("  " + e));
+        }
+        if (s.updates() != null) {
+            out.println();
+            out.println("Updates this cycle queued: " + (s.updates().isEmpty() ? "none" : s.updates().size()
+                    + (s.updates().size() == UPDATES_LISTED ? " or more (see safe-updater updates)" : "")));
+            if (!s.updates().isEmpty()) {
+                List<String[]> runs = new ArrayList<>();
+                for (RunSummary u : s.updates()) {
+                    runs.add(new String[] {Long.toString(u.id()), u.asset().display(), u.fromTag(), u.toTag(),
+                            u.state(), u.error() == null ? "" : u.error()});
+                }
+                Table.print(out, new String[] {"RUN", "ASSET", "FROM", "TO", "STATE", "ERROR"}, runs,
+                        PlanCommand.REASON_WIDTH);
+            }
         }
         out.println();
         out.println("See the plan: safe-updater plan");
