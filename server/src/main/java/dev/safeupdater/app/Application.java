@@ -176,6 +176,7 @@ public final class Application implements AutoCloseable {
         CycleService cycles = new CycleService(scans, tags, policy, new CycleStore(db), new HistoryStore(db), clock);
         cycles.notifyTo(notifications);
         Rollouts rollouts = rollouts(settings, db, sources, assets, policy, decide, clock);
+        rollouts.executor().notifyTo(notifications); // failed runs and rollbacks are announced
         if (rollouts.planner().enabled()) {
             cycles.applyTo(rollouts.planner()::enqueueApproved); // each cycle's APPROVE decisions become update runs
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.safeupdater.inventory.RegistryCredential;
@@ -30,6 +31,7 @@ import dev.safeupdater.model.Cycle;
 import dev.safeupdater.model.Decision;
 import dev.safeupdater.model.History;
 import dev.safeupdater.model.ImageReference;
+import dev.safeupdater.model.NotificationEvent;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.Page;
 import dev.safeupdater.model.Plan;
@@ -96,6 +98,8 @@ public final class CycleService implements AutoCloseable {
             daemon("cycle-heartbeat"));
     private volatile ApplyStage apply = ApplyStage.NONE;
     private volatile Notifier notifier = Notifier.NONE;
+    /** Scheduled cycles that failed in a row (see {@link #announceIfFailing}). */
+    private final AtomicInteger failingInARow = new AtomicInteger();
     private ScheduledExecutorService scheduler;
 
     public CycleService(ScanService scans, TagService tags, PolicyEngine policy, CycleStore store,
@@ -338,6 +342,9 @@ public final class CycleService implements AutoCloseable {
                     run.snapshot == null ? null : run.snapshot.policies().revision(), run.stages, run.counts,
                     run.errors));
             metrics.finished(state);
+            if ("schedule".equals(trigger)) {
+                announceIfFailing(done);
+            }
             LOG.atInfo().addKeyValue("event", "cycle_finished").addKeyValue("state", state)
                     .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(nanos))
                     .addKeyValue("counts", run.counts.toString())
@@ -346,6 +353,25 @@ public final class CycleService implements AutoCloseable {
         } finally {
             MDC.remove("cycle_id");
         }
+    }
+
+    /**
+     * A scheduled cycle fails when it ends FAILED, or PARTIAL because sources failed or images could not be read (a
+     * source's warnings alone do not count): each such cycle is announced as cycle-failing with how many scheduled
+     * cycles in a row failed (the notifier drops repeats within an hour); one that does not fail resets the count.
+     */
+    private void announceIfFailing(Cycle done) {
+        boolean failing = Cycle.FAILED.equals(done.state()) || done.count("sourcesFailed") > 0
+                || done.count("stale") > 0;
+        if (!failing) {
+            failingInARow.set(0);
+            return;
+        }
+        int n = failingInARow.incrementAndGet();
+        List<String> errors = done.errors();
+        String error = errors.isEmpty() ? done.state() : errors.getFirst()
+                + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more errors)" : "");
+        notifier.publish(NotificationEvent.cycleFailing(done.id(), n, error, clock.instant()));
     }
 
     private void stages(Run run) {

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.safeupdater.model.Asset;
+import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.NotificationEvent;
+import dev.safeupdater.model.NotificationEventType;
 import dev.safeupdater.model.ReleaseTimeSource;
 import dev.safeupdater.policy.Freeze;
 import dev.safeupdater.policy.PolicyEngine;
@@ -59,6 +62,7 @@ public final class RunExecutor implements AutoCloseable {
     private final AtomicInteger peak = new AtomicInteger();
     private volatile ScheduledExecutorService scheduler;
     private volatile boolean closed;
+    private volatile Notifier notifier = Notifier.NONE;
 
     public RunExecutor(RunStore runs, AssetStore assets, Appliers appliers, PolicyEngine policy,
                        DecisionService decisions, ApplyOptions options, Clock clock) {
@@ -70,6 +74,15 @@ public final class RunExecutor implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.owner = ownerId();
+    }
+
+    /**
+     * Runs that end badly are announced to {@code notifier} (none by default): FAILED (pre-flight failed, or the
+     * workload was changed by someone else) as update-failed, ROLLED_BACK as rollback-done, ROLLBACK_FAILED as
+     * rollback-failed. A run that failed because the policy no longer approved it before it started is not announced.
+     */
+    public void notifyTo(Notifier notifier) {
+        this.notifier = java.util.Objects.requireNonNull(notifier, "notifier");
     }
 
     /** This process's lease owner id: host, pid and a random part (a restarted process is a new owner). */
@@ -278,6 +291,7 @@ public final class RunExecutor implements AutoCloseable {
                         Map.of()));
                 metrics.failed(source, namespace, null);
                 log("run_failed", "pre-flight failed, nothing changed: " + e.getMessage());
+                announce(NotificationEventType.UPDATE_FAILED);
                 return;
             }
             move("CLAIMED", "APPLYING", RunStore.Move.of(Map.of("from", change.fromImage(), "to", change.toImage())));
@@ -317,6 +331,7 @@ public final class RunExecutor implements AutoCloseable {
                     move("APPLYING", "FAILED", new RunStore.Move("the workload was changed by someone else while the"
                             + " run was interrupted; left as it is", null, null, Map.of("recovered", landing.name())));
                     metrics.failed(source, namespace, took());
+                    announce(NotificationEventType.UPDATE_FAILED);
                 }
             }
         }
@@ -376,12 +391,45 @@ public final class RunExecutor implements AutoCloseable {
                         null, Map.of()));
                 metrics.failed(source, namespace, took());
                 log("run_rollback_failed", e.getMessage());
+                announce(NotificationEventType.ROLLBACK_FAILED);
                 return;
             }
+            String why = run.error(); // the reason it was rolled back
             move("ROLLING_BACK", "ROLLED_BACK", RunStore.Move.of(Map.of("restored", change.fromImage())));
             metrics.failed(source, namespace, took());
             log("run_rolled_back", "restored " + change.fromImage()
                     + (run.unhealthy() ? "; " + run.toTag() + " pinned for this asset" : ""));
+            announce(NotificationEventType.ROLLBACK_DONE, why);
+        }
+
+        private void announce(NotificationEventType type) {
+            announce(type, run.error());
+        }
+
+        /** Publishes the run's bad end (after its final move, so the event never runs ahead of the history). */
+        private void announce(NotificationEventType type, String text) {
+            try {
+                Asset a = assets.find(run.assetId()).orElse(null);
+                NotificationEvent.AssetRef ref = a != null ? NotificationEvent.AssetRef.of(a)
+                        : new NotificationEvent.AssetRef(run.assetId(), run.key(), null);
+                NotificationEvent.Change c = new NotificationEvent.Change(run.fromTag(), run.toTag(),
+                        run.fromDigest(), run.toDigest(), run.changeType() == null ? null
+                        : ChangeType.valueOf(run.changeType()));
+                Instant at = clock.instant();
+                notifier.publish(switch (type) {
+                    case UPDATE_FAILED -> NotificationEvent.updateFailed(ref, run.id(), run.decisionId(), c,
+                            run.scope(), text, at);
+                    case ROLLBACK_DONE -> NotificationEvent.rollbackDone(ref, run.id(), run.decisionId(), c,
+                            run.scope(), text, at);
+                    case ROLLBACK_FAILED -> NotificationEvent.rollbackFailed(ref, run.id(), run.decisionId(), c,
+                            run.scope(), text, at);
+                    default -> throw new IllegalArgumentException("not a run event: " + type);
+                });
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("event", "run_not_announced").addKeyValue("run_id", run.id())
+                        .log("update run {} ended {} but could not be announced: {}", run.id(), run.state(),
+                                rootMessage(e));
+            }
         }
 
         /** When the rules or policies changed since the run's decision, decides again before anything is touched. */
@@ -444,7 +492,7 @@ public final class RunExecutor implements AutoCloseable {
                     run.fromDigest(), run.toDigest(), run.fromImage(), run.toImage(), to, run.leaseOwner(),
                     run.leaseExpiresAt(), run.attempt(), m.error() != null ? m.error() : run.error(),
                     m.unhealthy() != null ? m.unhealthy() : run.unhealthy(), run.createdAt(), run.startedAt(),
-                    run.rulesetRevision(), run.policyRevision(), null);
+                    run.rulesetRevision(), run.policyRevision(), null, run.scope(), run.changeType());
         }
 
         private void log(String event, String message) {

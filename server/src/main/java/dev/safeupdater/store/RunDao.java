@@ -17,7 +17,7 @@ final class RunDao {
     private static final String COLUMNS = "r.id, r.asset_id, r.decision_id, a.source, a.cluster, a.namespace, a.kind,"
             + " a.name, a.container, r.from_tag, r.to_tag, r.from_digest, r.to_digest, r.from_image, r.to_image,"
             + " r.state, r.lease_owner, r.lease_expires_at, r.attempt, r.error, r.unhealthy, r.created_at,"
-            + " r.started_at, d.ruleset_revision, d.policy_revision, r.waiting";
+            + " r.started_at, d.ruleset_revision, d.policy_revision, r.waiting, d.scope_name, d.change_type";
     private static final String FROM = " FROM update_run r JOIN asset a ON a.id = r.asset_id"
             + " JOIN decision d ON d.id = r.decision_id";
 
@@ -166,6 +166,6 @@ final class RunDao {
                 rs.getString("state"), rs.getString("lease_owner"), Times.read(rs, "lease_expires_at"),
                 rs.getInt("attempt"), rs.getString("error"), rs.getBoolean("unhealthy"), Times.read(rs, "created_at"),
                 Times.read(rs, "started_at"), rs.getString("ruleset_revision"), rs.getString("policy_revision"),
-                rs.getString("waiting"));
+                rs.getString("waiting"), rs.getString("scope_name"), rs.getString("change_type"));
     }
 }

@@ -5,8 +5,8 @@ import java.time.Instant;
 import dev.safeupdater.model.AssetKey;
 
 /**
- * One update run as the executor works with it: the run's row, the coordinates of its asset and the revisions its
- * decision was made under.
+ * One update run as the executor works with it: the run's row, the coordinates of its asset, and the revisions its
+ * decision was made under, the decision's scope and change type (what a notification about the run names).
  */
 public record RunRecord(long id,
                         long assetId,
@@ -28,5 +28,7 @@ public record RunRecord(long id,
                         Instant startedAt,
                         String rulesetRevision,
                         String policyRevision,
-                        String waiting) {
+                        String waiting,
+                        String scope,
+                        String changeType) {
 }

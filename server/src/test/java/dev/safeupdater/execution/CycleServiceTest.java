@@ -462,6 +462,43 @@ class CycleServiceTest {
             assertTrue(released.waitsFor().isEmpty(), released.waitsFor().toString());
         }
 
+        @Test
+        @Order(7)
+        void scheduledCyclesThatKeepFailingAreAnnounced() throws Exception {
+            List<dev.safeupdater.model.NotificationEvent> published =
+                    new java.util.concurrent.CopyOnWriteArrayList<>();
+            cycles.notifyTo(published::add);
+            Path assets = tmp.resolve("assets.yaml");
+            String withBroken = Files.readString(assets);
+            try {
+                // the asset on the registry that answers 500 makes every cycle PARTIAL with a stale image
+                cycles.runOnce("scheduler", "schedule");
+                cycles.runOnce("scheduler", "schedule");
+                cycles.runOnce("tester", "cli"); // not a scheduled cycle: not counted, not announced
+                assertEquals(List.of(1, 2), failing(published));
+                assertTrue(published.getLast().reasons().getFirst().contains(registry.failingHost()),
+                        published.getLast().reasons().toString());
+                assertEquals("cycle-failing", published.getLast().dedupeKey(), "repeats dropped within the hour");
+
+                // the broken asset gone: the next scheduled cycle works, and the count starts again
+                Files.writeString(assets, withBroken.lines().filter(l -> !l.contains(registry.failingHost()))
+                        .map(l -> l + "\n").collect(Collectors.joining()));
+                assertEquals(Cycle.SUCCEEDED, cycles.runOnce("scheduler", "schedule").state());
+                Files.writeString(assets, withBroken);
+                cycles.runOnce("scheduler", "schedule");
+                assertEquals(List.of(1, 2, 1), failing(published));
+            } finally {
+                cycles.notifyTo(Notifier.NONE);
+                Files.writeString(assets, withBroken);
+            }
+        }
+
+        private static List<Object> failing(List<dev.safeupdater.model.NotificationEvent> published) {
+            return published.stream()
+                    .filter(e -> e.type() == dev.safeupdater.model.NotificationEventType.CYCLE_FAILING)
+                    .map(e -> e.details().get("consecutiveFailures")).toList();
+        }
+
         private static String hostName() {
             try {
                 return java.net.InetAddress.getLocalHost().getHostName();

@@ -60,14 +60,17 @@ final class FakeApplier implements Applier {
         } finally {
             inFlight.decrementAndGet();
         }
-        boolean ok = !c.toImage().endsWith(":unhealthy");
+        boolean ok = !c.toImage().endsWith(":unhealthy") && !c.toImage().endsWith(":no-way-back");
         return new Health(ok, List.of(new Health.Check("container-running", ok, ok ? "running" : "exited (1)")),
                 Duration.ZERO);
     }
 
     @Override
-    public void rollback(Change c) {
+    public void rollback(Change c) throws RolloutException {
         rollbacks.incrementAndGet();
+        if (c.toImage().endsWith(":no-way-back")) {
+            throw new RolloutException("the old container is gone");
+        }
         running.put(c.key().name(), c.fromImage());
     }
 

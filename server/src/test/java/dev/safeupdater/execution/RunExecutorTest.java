@@ -23,6 +23,8 @@ import dev.safeupdater.model.Asset;
 import dev.safeupdater.model.AssetKey;
 import dev.safeupdater.model.ChangeType;
 import dev.safeupdater.model.Decision;
+import dev.safeupdater.model.NotificationEvent;
+import dev.safeupdater.model.NotificationEventType;
 import dev.safeupdater.model.Outcome;
 import dev.safeupdater.model.Pin;
 import dev.safeupdater.policy.PolicyEngine;
@@ -251,6 +253,43 @@ class RunExecutorTest {
             assertEquals(0, applier.appliesOf(run.id()));
             assertEquals("127.0.0.1:5000/demo/web:1.0.0", applier.running.get(a.key().name()));
             assertTrue(new PinStore(db.database()).active(a.id(), clock.instant(), 10).isEmpty());
+        }
+
+        @Test
+        void runsThatEndBadlyAreAnnounced() throws InterruptedException {
+            Asset ok = asset("news1");
+            Asset sick = asset("news2");
+            Asset pull = asset("news3");
+            Asset stuck = asset("news4");
+            planner.enqueueApproved(List.of(decision(ok, "1.0.1", Outcome.APPROVE, "ENFORCE"),
+                    decision(sick, "unhealthy", Outcome.APPROVE, "ENFORCE"),
+                    decision(pull, "bad-pull", Outcome.APPROVE, "ENFORCE"),
+                    decision(stuck, "no-way-back", Outcome.APPROVE, "ENFORCE")));
+            List<NotificationEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (RunExecutor ex = executor(10, 10)) {
+                ex.notifyTo(published::add);
+                ex.start();
+                for (Asset a : List.of(ok, sick, pull, stuck)) {
+                    awaitFinal(only(a).id());
+                }
+                assertTrue(ex.awaitIdle(Duration.ofSeconds(30)));
+            }
+            assertEquals("ROLLBACK_FAILED", only(stuck).state());
+            Map<String, NotificationEvent> byAsset = new java.util.HashMap<>();
+            published.forEach(e -> byAsset.put(e.asset().key().namespace(), e));
+            assertEquals(3, published.size(), "the successful run is not announced: " + published);
+            NotificationEvent rolledBack = byAsset.get("news2");
+            assertEquals(NotificationEventType.ROLLBACK_DONE, rolledBack.type());
+            assertEquals(only(sick).id(), rolledBack.runId());
+            assertEquals("everything", rolledBack.scope(), "routed by the decision's scope");
+            assertEquals("unhealthy", rolledBack.change().toTag());
+            assertEquals(ChangeType.PATCH, rolledBack.change().changeType());
+            assertTrue(rolledBack.reasons().getFirst().contains("container-running"), rolledBack.reasons().toString());
+            assertEquals(NotificationEventType.UPDATE_FAILED, byAsset.get("news3").type());
+            assertTrue(byAsset.get("news3").reasons().getFirst().contains("manifest unknown"),
+                    byAsset.get("news3").reasons().toString());
+            assertEquals(NotificationEventType.ROLLBACK_FAILED, byAsset.get("news4").type());
+            assertTrue(byAsset.get("news4").summary().contains("needs a person"), byAsset.get("news4").summary());
         }
 
         @Test
