@@ -46,7 +46,9 @@ class RunOnceApplyTest {
         int port = DockerRollouts.freePort();
         name = "once-" + fx.runId;
         String id = fx.docker.createContainerCmd(repo + ":1.0.0").withName(name).withEnv("PORT=" + port)
-                .withLabels(Map.of(DockerRollouts.LABEL, fx.runId))
+                // a Compose project is the container's namespace: the run metrics of this test (process-wide
+                // counters labelled source and namespace) stay apart from DockerRolloutTest's, which counts from 0
+                .withLabels(Map.of(DockerRollouts.LABEL, fx.runId, "com.docker.compose.project", "once-" + fx.runId))
                 .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host")).exec().getId();
         fx.docker.startContainerCmd(id).exec();
     }
