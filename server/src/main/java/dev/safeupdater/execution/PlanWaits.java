@@ -17,7 +17,9 @@ import dev.safeupdater.policy.Scope;
 /**
  * What a held (or rejected) update waits for, read from its scope and history at the evaluation time, whatever the
  * rules' wording: the maintenance window opening, the release being old enough, approvals (have of need), a freeze
- * ending, a failure cooldown ending, a pin, a person for a change beyond the scope's allow level, or a scope.
+ * ending, a failure cooldown ending, a pin, a person for a change beyond the scope's allow level, or a scope. Votes
+ * are counted as they will stand when the update can go ahead: enough votes now that lapse before the window opens are
+ * not enough.
  */
 final class PlanWaits {
     private PlanWaits() {
@@ -101,10 +103,17 @@ final class PlanWaits {
                     null, null));
         }
         if (s.approvalsRequired() > 0) {
+            int need = s.approvalsRequired();
             int have = h.approvalsSince(now.minus(s.approvalDeadline()));
-            if (have < s.approvalsRequired()) {
-                out.add(new WaitsFor("approvals", "approvals: " + have + " of " + s.approvalsRequired(), null, have,
-                        s.approvalsRequired()));
+            // the votes must still count when the update can go ahead: one cast now lapses after the deadline
+            Instant goes = next != null ? next.toInstant() : ready;
+            int then = goes.isAfter(now) ? h.approvalsSince(goes.minus(s.approvalDeadline())) : have;
+            if (have < need) {
+                out.add(new WaitsFor("approvals", "approvals: " + have + " of " + need, null, have, need));
+            } else if (then < need) {
+                out.add(new WaitsFor("approvals", "approvals: " + have + " of " + need + " now, but only " + then
+                        + " will still count at " + goes + ", when it can go ahead (a vote counts for "
+                        + s.approvalDeadlineText() + ")", null, then, need));
             }
         }
         return out;

@@ -120,6 +120,46 @@ class CycleServiceTest {
                 + " in force by then", waits.get(1).text());
     }
 
+    /**
+     * Scope prod-critical (two votes, each counting for 48 h; Saturday nights only): two votes cast on Tuesday are
+     * enough now but lapse before Saturday's window, so the plan says the update still waits for votes, and that
+     * nobody's absence lets it go ahead by itself. Votes cast on Friday still count in the window: only the window.
+     */
+    @Test
+    void votesThatLapseBeforeTheWindowAreNotEnough() throws Exception {
+        AssetKey key = new AssetKey("static", "prod", "pay", "VM", "checkout", "");
+        Instant tuesday = Instant.parse("2026-12-01T03:00:00Z");
+        List<PlanEntry.WaitsFor> early = waits(key, tuesday, Instant.parse("2026-12-01T02:00:00Z"));
+        assertEquals(List.of("window", "approvals"), early.stream().map(PlanEntry.WaitsFor::kind).toList(),
+                early.toString());
+        PlanEntry.WaitsFor votes = early.get(1);
+        assertEquals("approvals: 2 of 2 now, but only 0 will still count at 2026-12-05T01:00:00Z, when it can go ahead"
+                + " (a vote counts for 2d)", votes.text());
+        assertNull(votes.until(), "it needs people again");
+        assertEquals(0, votes.have());
+
+        Instant friday = Instant.parse("2026-12-04T13:00:00Z");
+        List<PlanEntry.WaitsFor> late = waits(key, friday, Instant.parse("2026-12-04T12:00:00Z"));
+        assertEquals(List.of("window"), late.stream().map(PlanEntry.WaitsFor::kind).toList(), late.toString());
+    }
+
+    private static List<PlanEntry.WaitsFor> waits(AssetKey key, Instant now, Instant voted) throws Exception {
+        PolicyEngine engine = new PolicyEngine(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC),
+                new PolicySources(TestPaths.rules(), TestPaths.policies(), null, false), new Candidates());
+        engine.reload("test");
+        dev.safeupdater.model.History votes = new dev.safeupdater.model.History(List.of(), List.of(), List.of(
+                new dev.safeupdater.model.History.Approval("api:alice", voted),
+                new dev.safeupdater.model.History.Approval("api:bob", voted)), null);
+        var candidate = Candidates.of(key, Map.of("tier", "critical"), Map.of(), "127.0.0.1:5000/pay/checkout",
+                "3.2.1", null, "3.2.2", "sha256:" + "c".repeat(64), Instant.parse("2026-11-01T00:00:00Z"),
+                dev.safeupdater.model.ReleaseTimeSource.REGISTRY);
+        dev.safeupdater.policy.Evaluation e = engine.evaluateAll(List.of(
+                new dev.safeupdater.policy.PolicyInput(candidate, votes)), now).getFirst();
+        assertEquals("prod-critical", e.scopeName());
+        assertEquals(Outcome.HOLD, e.outcome(), e.reasons().toString());
+        return PlanWaits.of(e);
+    }
+
     private static dev.safeupdater.policy.PolicyInput input(AssetKey key, String tag, Instant released) {
         return new dev.safeupdater.policy.PolicyInput(Candidates.of(key, Map.of(), Map.of(), "127.0.0.1:5000/demo/api",
                 "3.2.1", null, tag, "sha256:" + "b".repeat(64), released,
