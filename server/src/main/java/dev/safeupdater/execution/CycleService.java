@@ -672,8 +672,8 @@ public final class CycleService implements AutoCloseable {
                 failed++;
                 run.errors.add("source " + s.name() + ": " + s.error());
             } else if (s.status().equals(ScanSourceResult.PARTIAL)) {
-                // part of the source was not seen (a refused inventory file, a namespace it may not list, a pull
-                // secret it cannot read): what was seen is decided, and the cycle says what was not
+                // the source warned (its file refused and the last good one scanned, a namespace it may not list,
+                // a pull secret it cannot read): what it saw is decided, and the cycle says what it warned of
                 partial++;
                 run.errors.add("source " + s.name() + ": " + firstOf(s.warnings(), scan.id()));
             }
