@@ -72,12 +72,9 @@ final class RunCommand implements Callable<Integer> {
                    @JsonInclude(JsonInclude.Include.NON_NULL) List<RunSummary> updates) {
         /** Whether an update this cycle queued ended without its new version (failed, rolled back). */
         boolean updateFailed() {
-            return updates != null && updates.stream().anyMatch(u -> FAILED_STATES.contains(u.state()));
+            return updates != null && updates.stream().anyMatch(RunSummary::endedBadly);
         }
     }
-
-    /** Run states in which the new version did not stay. */
-    static final List<String> FAILED_STATES = List.of("FAILED", "ROLLED_BACK", "ROLLBACK_FAILED");
 
     /** At most this many of the cycle's update runs are listed (the rest: safe-updater updates). */
     static final int UPDATES_LISTED = 500;

@@ -25,6 +25,11 @@ public record RunSummary(long id,
                          Instant startedAt,
                          Instant finishedAt,
                          boolean rolledBack) {
+    /** Whether the run ended without its new version: FAILED, ROLLED_BACK or ROLLBACK_FAILED. */
+    public boolean endedBadly() {
+        return "FAILED".equals(state) || rolledBack(state);
+    }
+
     /** Whether a run in {@code state} ended rolled back (successfully or not). */
     public static boolean rolledBack(String state) {
         return "ROLLED_BACK".equals(state) || "ROLLBACK_FAILED".equals(state);

@@ -17,15 +17,19 @@ final class HistoryDao {
             + " AND superseded = FALSE" // a run that was no longer approved when due changed nothing (V9)
             + " AND COALESCE(finished_at, updated_at) >= :since ORDER BY id DESC LIMIT :limit";
 
-    private static final String PINS = "SELECT tag, digest, reason, created_by, created_at FROM pin"
-            + " WHERE asset_id = :asset AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)"
-            + " ORDER BY id";
+    /** A pin in force at {@code :now}: not removed, not expired. */
+    private static final String PIN_IN_FORCE = "removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)";
 
-    /** APPROVE votes that nothing (a revocation, an expiry, a renewal) replaced. */
-    private static final String VOTES = "SELECT v.voter, v.cast_at FROM approval_vote v"
-            + " WHERE v.asset_id = :asset AND v.to_tag = :tag AND v.vote = 'APPROVE'"
+    /** An APPROVE vote {@code v} counting at {@code :now}: nothing (a revocation, an expiry, a renewal) replaced it. */
+    private static final String VOTE_COUNTS = "v.vote = 'APPROVE'"
             + " AND NOT EXISTS (SELECT 1 FROM approval_vote n WHERE n.replaces = v.id)"
-            + " AND (v.expires_at IS NULL OR v.expires_at > :now) AND ";
+            + " AND (v.expires_at IS NULL OR v.expires_at > :now)";
+
+    private static final String PINS = "SELECT tag, digest, reason, created_by, created_at FROM pin"
+            + " WHERE asset_id = :asset AND " + PIN_IN_FORCE + " ORDER BY id";
+
+    private static final String VOTES = "SELECT v.voter, v.cast_at FROM approval_vote v"
+            + " WHERE v.asset_id = :asset AND v.to_tag = :tag AND " + VOTE_COUNTS + " AND ";
 
     /**
      * The assets with anything of the above: any update run (a failure or the last update), a pin in force, an
@@ -33,10 +37,8 @@ final class HistoryDao {
      * old approval table is no longer written.
      */
     private static final String WITH_HISTORY = "SELECT asset_id FROM update_run"
-            + " UNION SELECT asset_id FROM pin WHERE removed_at IS NULL AND (expires_at IS NULL OR expires_at > :now)"
-            + " UNION SELECT v.asset_id FROM approval_vote v WHERE v.vote = 'APPROVE'"
-            + " AND NOT EXISTS (SELECT 1 FROM approval_vote n WHERE n.replaces = v.id)"
-            + " AND (v.expires_at IS NULL OR v.expires_at > :now)";
+            + " UNION SELECT asset_id FROM pin WHERE " + PIN_IN_FORCE
+            + " UNION SELECT v.asset_id FROM approval_vote v WHERE " + VOTE_COUNTS;
 
     private static final String LAST_UPDATE = "SELECT from_tag, to_tag, COALESCE(finished_at, updated_at) AS at"
             + " FROM update_run WHERE asset_id = :asset AND state = 'SUCCEEDED'"
